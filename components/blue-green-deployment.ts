@@ -1,0 +1,91 @@
+// Blue-green: two slots, each a Deployment of its own version behind its own
+// Service (so the idle slot can be tested before it takes traffic), and the
+// live Service whose selector a ServiceSelectorSwitch moves only once the
+// slot it switches to is ready. The standby slot keeps its pods until config
+// retires it: it is the rollback.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { BlueGreenServiceConfig } from "../config/schema";
+import { names, otherSlot, podLabels, selectorLabels, type SlotName } from "../lib/names";
+import { standbyReplicas } from "../lib/live-state";
+import { newHttpService } from "./http-service";
+import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
+import { ServiceSelectorSwitch } from "./service-selector-switch";
+import { workloadArgs, type StrategyArgs } from "./strategy-args";
+import { Workload } from "./workload";
+
+export type BlueGreenDeploymentArgs = StrategyArgs<BlueGreenServiceConfig>;
+
+export interface Slot {
+  readonly workload: Workload;
+  readonly service: k8s.core.v1.Service;
+}
+
+export class BlueGreenDeployment extends pulumi.ComponentResource {
+  public readonly slots: Partial<Record<SlotName, Slot>>;
+  public readonly switch: ServiceSelectorSwitch;
+  public readonly migration: ServiceMigration | undefined;
+  /** The Service in front of the idle slot, for testing it before it takes traffic; undefined when there is no idle slot. */
+  public readonly previewServiceName: string | undefined;
+
+  constructor(name: string, args: BlueGreenDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("safe-deploy:k8s:BlueGreenDeployment", name, {}, opts);
+    const { spec } = args;
+    this.migration = newServiceMigration(name, spec, args, this);
+    const standby = otherSlot(spec.liveSlot);
+    const versionOf = (slot: SlotName) => (slot === "blue" ? spec.blueVersion : spec.greenVersion);
+
+    const slots: Partial<Record<SlotName, Slot>> = {};
+    for (const slot of ["blue", "green"] as const) {
+      const version = versionOf(slot);
+      if (version === undefined) continue;
+      const replicas = slot === spec.liveSlot ? spec.replicas : standbyReplicas(spec.replicas, version, spec.retireStandby);
+      const workload = new Workload(
+        `${name}-${slot}`,
+        workloadArgs(args, {
+          deploymentName: names.slotDeployment(spec.name, slot),
+          variant: slot,
+          version,
+          replicas,
+          runsAfter: runsAfterMigration(this.migration, version),
+        }),
+        { parent: this },
+      );
+      const service = newHttpService(
+        `${name}-${slot}-service`,
+        {
+          namespace: args.namespace,
+          name: names.slotService(spec.name, slot),
+          selector: selectorLabels(spec.name, slot),
+          labels: podLabels({ service: spec.name, version, environment: args.environment, variant: slot }),
+          hasPods: replicas > 0,
+        },
+        { parent: this },
+      );
+      slots[slot] = { workload, service };
+    }
+    this.slots = slots;
+
+    const live = slots[spec.liveSlot];
+    if (live === undefined) {
+      // The schema refuses this config; reaching here is a bug in the caller.
+      throw new pulumi.ResourceError(`BlueGreenDeployment '${name}': the live slot '${spec.liveSlot}' has no version`, this);
+    }
+    const liveVersion = versionOf(spec.liveSlot) ?? "";
+    this.switch = new ServiceSelectorSwitch(
+      `${name}-switch`,
+      {
+        namespace: args.namespaceName,
+        namespaceInput: args.namespace,
+        serviceName: names.service(spec.name),
+        labels: podLabels({ service: spec.name, version: liveVersion, environment: args.environment, variant: spec.liveSlot }),
+        selector: selectorLabels(spec.name, spec.liveSlot),
+        rollbackSelector: slots[standby] !== undefined ? selectorLabels(spec.name, standby) : undefined,
+        readyBeforeSwitch: [live.workload.deployment],
+      },
+      { parent: this },
+    );
+    this.previewServiceName = slots[standby] !== undefined ? names.slotService(spec.name, standby) : undefined;
+    this.registerOutputs({ liveServiceName: this.switch.service.metadata.name, previewServiceName: this.previewServiceName });
+  }
+}

@@ -1,0 +1,34 @@
+// The Service in front of a set of pods: port 80 to the pods' `http` port.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+
+export const SERVICE_PORT = 80;
+
+export interface HttpServiceArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly name: string;
+  readonly selector: Record<string, string>;
+  readonly labels: Record<string, string>;
+  /**
+   * Whether the selected pods exist. Pulumi waits for a Service's endpoints;
+   * a Service in front of a track or slot scaled to 0 would wait forever.
+   * @default true
+   */
+  readonly hasPods?: boolean;
+}
+
+export function newHttpService(resourceName: string, args: HttpServiceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
+  const annotations: Record<string, string> = args.hasPods === false ? { "pulumi.com/skipAwait": "true" } : {};
+  return new k8s.core.v1.Service(
+    resourceName,
+    {
+      metadata: { name: args.name, namespace: args.namespace, labels: args.labels, annotations },
+      spec: {
+        type: "ClusterIP",
+        selector: args.selector,
+        ports: [{ name: "http", port: SERVICE_PORT, targetPort: "http", protocol: "TCP" }],
+      },
+    },
+    opts,
+  );
+}

@@ -1,0 +1,41 @@
+// What every strategy component takes besides its service's own config, and
+// the Workload args every strategy derives from it in the same way.
+import type * as pulumi from "@pulumi/pulumi";
+import type { Environment, ServiceConfig } from "../config/schema";
+import type { WorkloadArgs } from "./workload";
+
+export interface StrategyArgs<Spec extends ServiceConfig> {
+  /** The namespace as an input (it may come from the Namespace resource, so objects wait for it). */
+  readonly namespace: pulumi.Input<string>;
+  /** The same namespace as a plain string, for printed commands. */
+  readonly namespaceName: string;
+  readonly environment: Environment;
+  /** The service's validated config. */
+  readonly spec: Spec;
+}
+
+/** One Deployment of the service: which one, which version, how many pods, after what. */
+export interface WorkloadPlacement {
+  readonly deploymentName: string;
+  readonly variant?: string;
+  readonly version: string;
+  readonly replicas: number;
+  readonly runsAfter: readonly pulumi.Resource[];
+}
+
+export function workloadArgs(args: StrategyArgs<ServiceConfig>, placement: WorkloadPlacement): WorkloadArgs {
+  const { spec } = args;
+  return {
+    namespace: args.namespace,
+    environment: args.environment,
+    service: spec.name,
+    image: spec.image,
+    port: spec.port,
+    healthPath: spec.healthPath,
+    resources: spec.resources,
+    progressDeadlineSeconds: spec.progressDeadlineSeconds,
+    revisionHistoryLimit: spec.revisionHistoryLimit,
+    envFromSecrets: spec.envFromSecrets,
+    ...placement,
+  };
+}

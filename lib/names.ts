@@ -1,0 +1,60 @@
+// Object names and labels an operator already knows from the runbook. Names are
+// explicit (no random suffixes) so every printed kubectl command is exact.
+
+export type SlotName = "blue" | "green";
+export type Track = "stable" | "canary";
+
+export const PART_OF = "safe-deploy";
+export const MANAGED_BY = "pulumi";
+
+export const names = {
+  /** Deployment of a rolling service, and the Service of every strategy. */
+  service: (service: string): string => service,
+  slotDeployment: (service: string, slot: SlotName): string => `${service}-${slot}`,
+  slotService: (service: string, slot: SlotName): string => `${service}-${slot}`,
+  /** The stable track keeps the service's own name, so runbook commands on it still work. */
+  trackDeployment: (service: string, track: Track): string => (track === "stable" ? service : `${service}-canary`),
+  trackService: (service: string, track: Track): string => `${service}-${track}`,
+  migrationJob: (prefix: string, version: string): string => `${prefix}-${version}`,
+  defaultMigrationPrefix: (service: string): string => `${service}-migration`,
+  podDisruptionBudget: (deployment: string): string => deployment,
+  httpRoute: (service: string): string => service,
+} as const;
+
+export function otherSlot(slot: SlotName): SlotName {
+  return slot === "blue" ? "green" : "blue";
+}
+
+/** The recommended `app.kubernetes.io/*` labels; they never select anything. */
+export function recommendedLabels(args: {
+  readonly service: string;
+  readonly version: string;
+  readonly environment: string;
+  /** @default "server" */
+  readonly component?: string;
+}): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": args.service,
+    "app.kubernetes.io/instance": `${args.service}-${args.environment}`,
+    "app.kubernetes.io/version": args.version,
+    "app.kubernetes.io/component": args.component ?? "server",
+    "app.kubernetes.io/part-of": PART_OF,
+    "app.kubernetes.io/managed-by": MANAGED_BY,
+  };
+}
+
+/** Labels of a serving pod: the runbook's `app` and `version` beside the recommended ones. */
+export function podLabels(args: {
+  readonly service: string;
+  readonly version: string;
+  readonly environment: string;
+  /** `blue`/`green` for blue-green, `stable`/`canary` for canary; absent for rolling. */
+  readonly variant?: string;
+}): Record<string, string> {
+  return { ...selectorLabels(args.service, args.variant), ...recommendedLabels(args) };
+}
+
+/** Labels that select pods: never the version, which changes while a selector cannot. */
+export function selectorLabels(service: string, variant?: string): Record<string, string> {
+  return variant === undefined ? { app: service } : { app: service, version: variant };
+}
