@@ -1,27 +1,29 @@
 // Every object the program asks for, validated against the Kubernetes OpenAPI
 // schemas (kubernetes-models) and the Gateway API's (for HTTPRoute).
-import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
-import { Job } from "kubernetes-models/batch/v1/Job";
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
-import { Namespace } from "kubernetes-models/v1/Namespace";
-import { Service } from "kubernetes-models/v1/Service";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { program } from "../../program";
 import { startMockRun, type MockRun } from "../support/pulumi-mocks";
 import { STACKS, stackFileConfig } from "../support/stack-files";
 
 type Validator = (object: Record<string, unknown>) => void;
 
-// Each model validates on construction of `.validate()`; an unknown kind fails the test.
-const validators: Record<string, Validator> = {
-  "kubernetes:core/v1:Namespace": (o) => new Namespace(o as ConstructorParameters<typeof Namespace>[0]).validate(),
-  "kubernetes:core/v1:Service": (o) => new Service(o as ConstructorParameters<typeof Service>[0]).validate(),
-  "kubernetes:apps/v1:Deployment": (o) => new Deployment(o as ConstructorParameters<typeof Deployment>[0]).validate(),
-  "kubernetes:batch/v1:Job": (o) => new Job(o as ConstructorParameters<typeof Job>[0]).validate(),
-  "kubernetes:policy/v1:PodDisruptionBudget": (o) => new PodDisruptionBudget(o as ConstructorParameters<typeof PodDisruptionBudget>[0]).validate(),
-  "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": (o) => new HTTPRoute(o as ConstructorParameters<typeof HTTPRoute>[0]).validate(),
-};
+/** A kubernetes-models class: validates the object it is built from. */
+type ModelClass = new (data: never) => { validate(): void };
+
+// kubernetes-models ships ES modules only; this CommonJS test loads them with import().
+const validators: Record<string, Validator> = {};
+
+beforeAll(async () => {
+  const model = (cls: ModelClass): Validator => (object) => new cls(object as never).validate();
+  validators["kubernetes:core/v1:Namespace"] = model((await import("kubernetes-models/v1/Namespace")).Namespace);
+  validators["kubernetes:core/v1:Service"] = model((await import("kubernetes-models/v1/Service")).Service);
+  validators["kubernetes:apps/v1:Deployment"] = model((await import("kubernetes-models/apps/v1/Deployment")).Deployment);
+  validators["kubernetes:batch/v1:Job"] = model((await import("kubernetes-models/batch/v1/Job")).Job);
+  validators["kubernetes:policy/v1:PodDisruptionBudget"] = model((await import("kubernetes-models/policy/v1/PodDisruptionBudget")).PodDisruptionBudget);
+  validators["kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"] = model(
+    (await import("@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute")).HTTPRoute,
+  );
+});
 
 async function kubernetesObjects(stack: string, config: Record<string, string>): Promise<MockRun["resources"]> {
   const run = await startMockRun({ stack, config });
