@@ -60,7 +60,8 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
           labels: podLabels({ service: spec.name, version, environment: args.environment, variant: slot }),
           hasPods: replicas > 0,
         },
-        { parent: this },
+        // After the slot's pods exist: a Service is awaited until it has endpoints.
+        { parent: this, dependsOn: [workload.deployment] },
       );
       slots[slot] = { workload, service };
     }

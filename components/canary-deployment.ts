@@ -53,12 +53,17 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         selector: selectorLabels(spec.name),
         labels: podLabels({ service: spec.name, version: spec.stableVersion, environment: args.environment }),
       },
-      { parent: this },
+      // After the pods it selects exist: a Service is awaited until it has endpoints.
+      { parent: this, dependsOn: this.deployments() },
     );
 
     this.httpRoute =
       spec.httpRoute === undefined ? undefined : this.exactWeights(name, args, spec.httpRoute, split);
     this.registerOutputs({ serviceName: this.service.metadata.name, stableReplicas: split.stable, canaryReplicas: split.canary });
+  }
+
+  private deployments(): pulumi.Resource[] {
+    return [this.stable.deployment, ...(this.canary === undefined ? [] : [this.canary.deployment])];
   }
 
   /** A Service per track and an HTTPRoute that weighs them exactly. */
@@ -82,7 +87,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
             labels: podLabels({ service: spec.name, version, environment: args.environment, variant: which }),
             hasPods: split[which] > 0,
           },
-          { parent: this },
+          { parent: this, dependsOn: this.deployments() },
         ),
       );
     }
@@ -105,7 +110,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         },
       },
       // Traffic weights move only once both tracks' Deployments are ready.
-      { parent: this, dependsOn: [...trackServices, this.stable.deployment, ...(this.canary ? [this.canary.deployment] : [])] },
+      { parent: this, dependsOn: [...trackServices, ...this.deployments()] },
     );
   }
 }

@@ -37,7 +37,8 @@ export class RollingDeployment extends pulumi.ComponentResource {
         selector: selectorLabels(spec.name),
         labels: podLabels({ service: spec.name, version: spec.version, environment: args.environment }),
       },
-      { parent: this },
+      // After the pods it selects exist: a Service is awaited until it has endpoints.
+      { parent: this, dependsOn: [this.workload.deployment] },
     );
     this.registerOutputs({ deploymentName: this.workload.deploymentName, serviceName: this.service.metadata.name });
   }

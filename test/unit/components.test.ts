@@ -229,6 +229,13 @@ describe("BlueGreenDeployment", () => {
     expect(live.dependencies).not.toContain(resourceByObjectName(run, DEPLOYMENT, "pay-green").urn);
   });
 
+  it("creates each slot's Service only after the slot's Deployment, so it is not awaited before pods exist", async () => {
+    const run = await underMocks(() => new BlueGreenDeployment("pay", { ...context, spec: spec() }));
+    for (const slot of ["blue", "green"]) {
+      expect(resourceByObjectName(run, SERVICE, `pay-${slot}`).dependencies).toContain(resourceByObjectName(run, DEPLOYMENT, `pay-${slot}`).urn);
+    }
+  });
+
   it("scales a retired standby to zero and does not wait for its Service's endpoints", async () => {
     const run = await underMocks(() => new BlueGreenDeployment("pay", { ...context, spec: spec({ retireStandby: true }) }));
     expect(k8sObject(run, DEPLOYMENT, "pay-blue").spec.replicas).toBe(0);
