@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CanaryServiceConfig, HttpRouteConfig } from "../config/schema";
 import { names, podLabels, selectorLabels, type Track } from "../lib/names";
+import { PATCH_FORCE } from "../lib/pulumi-annotations";
 import { splitReplicas } from "../lib/replica-split";
 import { newHttpService, SERVICE_PORT } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
@@ -100,6 +101,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         metadata: {
           name: names.httpRoute(spec.name),
           namespace: args.namespace,
+          annotations: PATCH_FORCE,
           labels: podLabels({ service: spec.name, version: spec.stableVersion, environment: args.environment }),
         },
         spec: {

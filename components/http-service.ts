@@ -1,6 +1,7 @@
 // The Service in front of a set of pods: port 80 to the pods' `http` port.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PATCH_FORCE, SKIP_AWAIT } from "../lib/pulumi-annotations";
 
 export const SERVICE_PORT = 80;
 
@@ -18,7 +19,7 @@ export interface HttpServiceArgs {
 }
 
 export function newHttpService(resourceName: string, args: HttpServiceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
-  const annotations: Record<string, string> = args.hasPods === false ? { "pulumi.com/skipAwait": "true" } : {};
+  const annotations = args.hasPods === false ? { ...PATCH_FORCE, ...SKIP_AWAIT } : PATCH_FORCE;
   return new k8s.core.v1.Service(
     resourceName,
     {

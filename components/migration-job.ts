@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ResourcesConfig } from "../config/schema";
 import { names, recommendedLabels } from "../lib/names";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./workload";
+import { envFromSecrets, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./workload";
 
 export interface MigrationJobArgs {
   readonly namespace: pulumi.Input<string>;
@@ -62,7 +62,7 @@ export class MigrationJob extends pulumi.ComponentResource {
                   image: `${args.image}:${args.version}`,
                   command: [...args.command],
                   env: [{ name: "SERVICE_VERSION", value: args.version }],
-                  envFrom: (args.envFromSecrets ?? []).map((secret) => ({ secretRef: { name: secret } })),
+                  ...envFromSecrets(args.envFromSecrets),
                   resources: { requests: { ...args.resources.requests }, limits: { ...args.resources.limits } },
                   securityContext: restrictedContainerSecurityContext,
                 },

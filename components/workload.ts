@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ResourcesConfig } from "../config/schema";
 import { names, podLabels, selectorLabels } from "../lib/names";
+import { awaitTimeout, PATCH_FORCE } from "../lib/pulumi-annotations";
 
 export interface WorkloadArgs {
   readonly namespace: pulumi.Input<string>;
@@ -42,6 +43,14 @@ export const restrictedContainerSecurityContext: k8s.types.input.core.v1.Securit
   capabilities: { drop: ["ALL"] },
 };
 
+/**
+ * `envFrom` for the named Secrets, or nothing: the API server drops empty
+ * lists, and an empty list in the inputs would read as a change on every diff.
+ */
+export function envFromSecrets(secrets: readonly string[] | undefined): { envFrom?: k8s.types.input.core.v1.EnvFromSource[] } {
+  return secrets === undefined || secrets.length === 0 ? {} : { envFrom: secrets.map((name) => ({ secretRef: { name } })) };
+}
+
 /** The pod template of one version: pinned image, probes, requests and limits, restricted security. */
 export function podTemplate(args: WorkloadArgs): k8s.types.input.core.v1.PodTemplateSpec {
   const probe = (initialDelaySeconds: number, failureThreshold: number): k8s.types.input.core.v1.Probe => ({
@@ -66,7 +75,7 @@ export function podTemplate(args: WorkloadArgs): k8s.types.input.core.v1.PodTemp
           imagePullPolicy: "IfNotPresent",
           ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
           env: [{ name: "SERVICE_VERSION", value: args.version }],
-          envFrom: (args.envFromSecrets ?? []).map((name) => ({ secretRef: { name } })),
+          ...envFromSecrets(args.envFromSecrets),
           readinessProbe: probe(2, 3),
           livenessProbe: probe(10, 6),
           resources: { requests: { ...args.resources.requests }, limits: { ...args.resources.limits } },
@@ -95,13 +104,17 @@ export class Workload extends pulumi.ComponentResource {
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
-        metadata: { name: args.deploymentName, namespace: args.namespace, labels },
+        metadata: {
+          name: args.deploymentName,
+          namespace: args.namespace,
+          labels,
+          annotations: { ...PATCH_FORCE, ...awaitTimeout(args.progressDeadlineSeconds) },
+        },
         spec: {
           replicas: args.replicas,
           selector: { matchLabels: selector },
           progressDeadlineSeconds: args.progressDeadlineSeconds,
           revisionHistoryLimit: args.revisionHistoryLimit,
-          minReadySeconds: 0,
           strategy: { type: "RollingUpdate", rollingUpdate: rollingUpdate(args.environment) },
           template: podTemplate(args),
         },

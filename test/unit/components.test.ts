@@ -97,6 +97,14 @@ describe("Workload", () => {
     if (budgets > 0) expect(k8sObject(run, PDB, "user-api").spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: "user-api" } } });
   });
 
+  it("takes fields back from a kubectl rollback and fails soon after the progress deadline", async () => {
+    const run = await underMocks(() => new Workload("w", workloadArgs({ progressDeadlineSeconds: 120 })));
+    expect(k8sObject(run, DEPLOYMENT, "user-api").metadata.annotations).toEqual({
+      "pulumi.com/patchForce": "true",
+      "pulumi.com/timeoutSeconds": "180",
+    });
+  });
+
   it("registers its Deployment as a child with the component's type token", async () => {
     const run = await underMocks(() => new Workload("w", workloadArgs()));
     const component = run.resources.find((r) => r.type === "safe-deploy:k8s:Workload");
@@ -239,8 +247,8 @@ describe("BlueGreenDeployment", () => {
   it("scales a retired standby to zero and does not wait for its Service's endpoints", async () => {
     const run = await underMocks(() => new BlueGreenDeployment("pay", { ...context, spec: spec({ retireStandby: true }) }));
     expect(k8sObject(run, DEPLOYMENT, "pay-blue").spec.replicas).toBe(0);
-    expect(k8sObject(run, SERVICE, "pay-blue").metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
-    expect(k8sObject(run, SERVICE, "pay-green").metadata.annotations).toEqual({});
+    expect(k8sObject(run, SERVICE, "pay-blue").metadata.annotations).toEqual({ "pulumi.com/patchForce": "true", "pulumi.com/skipAwait": "true" });
+    expect(k8sObject(run, SERVICE, "pay-green").metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
   });
 
   it("deploys only slots that have a version", async () => {
