@@ -50,14 +50,17 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => `${configKeyPath([...issue.path, key])}: is not a known setting (check its spelling)`).join("\n  - ");
   }
-  if (issue.code === "invalid_type" && issue.input === undefined) {
-    return `${configKeyPath(issue.path)}: is required (expected ${issue.expected})`;
+  if (issue.code === "invalid_type") {
+    return issue.input === undefined
+      ? `${configKeyPath(issue.path)}: is required (expected ${issue.expected})`
+      : `${configKeyPath(issue.path)}: must be a ${issue.expected} (got ${JSON.stringify(issue.input)})`;
   }
   return `${configKeyPath(issue.path)}: ${issue.message}`;
 }
 
 export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
-  const result = stackConfigSchema.safeParse(raw);
+  // reportInput: so a message can tell a missing key from one of the wrong type.
+  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new StackConfigError(result.error.issues.map(describeIssue));
   return result.data;
 }

@@ -58,6 +58,15 @@ export const resourcesSchema = z.strictObject({
 
 const httpPathSchema = z.string().regex(/^\/[^\s]*$/, { message: "must be an HTTP path starting with '/'" });
 
+/**
+ * A label value. `pulumi config set --path` stores `true` and `8080` as a
+ * boolean and a number; a label is text either way, so take them as text.
+ */
+const labelValueSchema = z
+  .union([z.string(), z.boolean(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { message: "must be a label value: at most 63 letters, digits, '-', '_' or '.'" }).max(63));
+
 /** A database migration run as a Job before the Deployment that needs it. */
 export const migrationSchema = z.strictObject({
   /** Job name prefix: the Job is `<name>-<version>`. @default `<service>-migration` */
@@ -76,7 +85,7 @@ export const migrationSchema = z.strictObject({
   /** Names of existing Secrets whose keys become environment variables (database credentials). @default [] */
   envFromSecrets: z.array(namespaceSchema).default([]),
   /** Extra labels on the migration's pods (a mesh opt-out, a node pool). @default {} */
-  podLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: "must be a label key" }), z.string().max(63)).default({}),
+  podLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: "must be a label key" }), labelValueSchema).default({}),
 });
 
 /** Gateway API HTTPRoute for exact canary weights. */

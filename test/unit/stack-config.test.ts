@@ -98,6 +98,11 @@ describe("stack config", () => {
       "safe-deploy:services[0].strategy: strategy must be 'rolling', 'blue-green' or 'canary'",
     ],
     [
+      "a number where text is wanted",
+      (raw) => (service(raw, "user-api").healthPath = 8080),
+      "safe-deploy:services[0].healthPath: must be a string (got 8080)",
+    ],
+    [
       "a misspelt setting",
       (raw) => (service(raw, "user-api").replica = 3),
       "safe-deploy:services[0].replica: is not a known setting (check its spelling)",
@@ -155,6 +160,15 @@ describe("stack config", () => {
     await expect(program()).rejects.toThrow(/safe-deploy:services\[2\]\.canaryWeight: must be between 0 and 100 \(got 140\)/);
     await run.settled();
     expect(run.resources).toEqual([]);
+  });
+
+  it("takes label values that `pulumi config set --path` stored as booleans or numbers as text", () => {
+    const config = parseStackConfig(
+      stagingWith((raw) => {
+        (service(raw, "payment-service").migration as Record<string, unknown>).podLabels = { "mesh.example.com/inject": false, tier: 2 };
+      }),
+    );
+    expect(config.services[1]?.migration?.podLabels).toEqual({ "mesh.example.com/inject": "false", tier: "2" });
   });
 
   it("decodes Pulumi's string values: booleans, JSON objects, plain strings", () => {

@@ -1,0 +1,233 @@
+// Benchmark (not a test): on the local cluster, how long each rollback takes
+// until the cluster serves the previous version, over several runs (min /
+// median / max):
+//   - the quick command from the stack outputs, per strategy (rolling: the
+//     previous ReplicaSet available; blue-green: EndpointSlices on the old
+//     slot; canary: canary pods gone);
+//   - the Pulumi-native rollback (config set + up through the engine);
+//   - side by side, the bare kubectl equivalent on a Deployment kubectl made
+//     itself (the floor) and `helm rollback --wait` of the same Deployment in
+//     a Helm release (the peer a user would otherwise pick);
+// plus `up` and `preview` times of the shipped stacks.
+//   tools/run npm run bench:rollback        (needs: bash tools/toolchain/ensure.sh --with-helm)
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { kubeClient, loadKubeConfig, type KubeConfig } from "../tools/cluster/kube-client";
+import { startLocalCluster, type LocalCluster } from "../tools/cluster/local-cluster";
+import { waitFor } from "../tools/cluster/wait";
+import { runCommandLine } from "../tools/rehearsal/command-line";
+import { openEngineStack, type EngineStack } from "../tools/rehearsal/engine";
+import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
+import type { StackOutputs } from "../program";
+
+const execFileAsync = promisify(execFile);
+const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
+const NS = "safe-deploy-production";
+
+type Row = { readonly what: string; readonly ms: number[] };
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+async function outputsOf(engine: EngineStack): Promise<StackOutputs> {
+  const outputs = await engine.stack.outputs();
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])) as unknown as StackOutputs;
+}
+
+async function clients(kc: KubeConfig) {
+  const k8s = await kubeClient();
+  return { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api) };
+}
+
+/** Rolled out: the template's image is `image` and every replica is updated and available. */
+async function rolledOutTo(kc: KubeConfig, namespace: string, name: string, image: string): Promise<void> {
+  const { apps } = await clients(kc);
+  await waitFor(`${name} on ${image}`, async () => {
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    const want = d.spec?.replicas ?? 0;
+    const s = d.status;
+    const done =
+      d.spec?.template.spec?.containers[0]?.image === image &&
+      (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+      s?.updatedReplicas === want && s?.availableReplicas === want && (s?.replicas ?? 0) === want;
+    return done ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 20 });
+}
+
+async function endpointsOnSlot(kc: KubeConfig, slot: string): Promise<void> {
+  const { discovery } = await clients(kc);
+  await waitFor(`payment-service on ${slot}`, async () => {
+    const slices = await discovery.listNamespacedEndpointSlice({ namespace: NS, labelSelector: "kubernetes.io/service-name=payment-service" });
+    const pods = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? "");
+    return pods.length > 0 && pods.every((p) => p.startsWith(`payment-service-${slot}-`)) ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 20 });
+}
+
+async function noCanaryPods(kc: KubeConfig): Promise<void> {
+  const { core } = await clients(kc);
+  await waitFor("no canary pods", async () => {
+    const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=recommendation-engine,version=canary" });
+    return pods.items.length === 0 ? true : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 20 });
+}
+
+async function upWith(engine: EngineStack, config: Record<string, string>): Promise<void> {
+  for (const [key, value] of Object.entries(config)) await engine.stack.setConfig(key, { value }, true);
+  await engine.stack.up({ color: "never" });
+}
+
+/** A Deployment kubectl and helm make themselves: the same pod template, no Pulumi. */
+function bareManifest(name: string, version: string): string {
+  return JSON.stringify({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "bench-peers" },
+    spec: {
+      replicas: 5,
+      revisionHistoryLimit: 10,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: `registry.example.com/shop/user-api:${version}` }] } },
+    },
+  });
+}
+
+function writeChart(dir: string): string {
+  const chart = path.join(dir, "user-api-chart");
+  fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
+  fs.writeFileSync(path.join(chart, "Chart.yaml"), "apiVersion: v2\nname: user-api\nversion: 0.1.0\n");
+  fs.writeFileSync(path.join(chart, "values.yaml"), "version: v2.3.1\n");
+  fs.writeFileSync(
+    path.join(chart, "templates", "deployment.yaml"),
+    bareManifest("helm-user-api", "VERSION").replace(`:VERSION"`, `:{{ .Values.version }}"`).replace('"namespace":"bench-peers",', ""),
+  );
+  return chart;
+}
+
+async function main(): Promise<void> {
+  const helmWanted = toolchainPresent(["helm"]).ok;
+  const toolchain = toolchainPresent();
+  if (!toolchain.ok) throw new Error(toolchain.message);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "safe-deploy-bench-"));
+  const cluster: LocalCluster = await startLocalCluster();
+  const rows: Row[] = [];
+  const row = (what: string) => {
+    const found = rows.find((r) => r.what === what) ?? { what, ms: [] };
+    if (!rows.includes(found)) rows.push(found);
+    return found.ms;
+  };
+  try {
+    const kc = await loadKubeConfig(cluster.kubeconfigPath);
+    const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath, PATH: `${path.dirname(toolchainBin("pulumi"))}:${process.env["PATH"] ?? ""}` };
+    const sh = (command: string) => execFileAsync("/bin/sh", ["-c", command], { env, cwd: dir });
+
+    for (const stack of ["staging", "production"]) {
+      const engine = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, `${stack}-timing`) });
+      row(`pulumi up --stack ${stack} (first)`).push(await timed(() => engine.stack.up({ color: "never" })));
+      row(`pulumi preview --stack ${stack} (no changes)`).push(await timed(() => engine.stack.preview({ color: "never" })));
+      await engine.stack.destroy({ color: "never" });
+    }
+
+    const engine = await openEngineStack({ stack: "production", kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, "production") });
+    await engine.stack.up({ color: "never" });
+    const userApi = "registry.example.com/shop/user-api";
+    await sh("kubectl create namespace bench-peers");
+    await sh(`echo '${bareManifest("bare-user-api", "v2.3.1")}' | kubectl apply -f -`);
+    await rolledOutTo(kc, "bench-peers", "bare-user-api", `${userApi}:v2.3.1`);
+    const chart = writeChart(dir);
+    if (helmWanted) await sh(`helm install helm-user-api ${chart} -n bench-peers --wait`);
+
+    for (let run = 0; run < RUNS; run++) {
+      process.stderr.write(`run ${run + 1}/${RUNS}\n`);
+      // Rolling: from v2.4.0 (released) back to v2.3.1.
+      const plans = (await outputsOf(engine)).services;
+      row("rolling: quick (kubectl rollout undo)").push(
+        await timed(async () => {
+          await runCommandLine(plans["user-api"]!.rollback!.quick, engine);
+          await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
+        }),
+      );
+      // Bring the cluster back in line with the stack (v2.4.0) before the next measurement.
+      await upWith(engine, { "services[0].version": "v2.3.1", "services[0].previousVersion": "v2.4.0" });
+      await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
+      row("rolling: Pulumi-native (config set + up)").push(
+        await timed(async () => {
+          await runCommandLine((await outputsOf(engine)).services["user-api"]!.rollback!.pulumi, engine);
+          await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
+        }),
+      );
+      await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
+
+      await sh(`kubectl set image deployment/bare-user-api bare-user-api=${userApi}:v2.4.0 -n bench-peers && kubectl rollout status deployment/bare-user-api -n bench-peers`);
+      row("rolling floor: bare kubectl rollout undo").push(
+        await timed(async () => {
+          await sh("kubectl rollout undo deployment/bare-user-api -n bench-peers");
+          await rolledOutTo(kc, "bench-peers", "bare-user-api", `${userApi}:v2.3.1`);
+        }),
+      );
+      if (helmWanted) {
+        await sh(`helm upgrade helm-user-api ${chart} -n bench-peers --set version=v2.4.0 --wait`);
+        row("rolling peer: helm rollback --wait").push(await timed(() => sh("helm rollback helm-user-api 0 -n bench-peers --wait")));
+      }
+
+      // Blue-green: green live, back to blue.
+      const blueGreen = (await outputsOf(engine)).services["payment-service"]!.rollback!;
+      row("blue-green: quick (selector patch)").push(
+        await timed(async () => {
+          await runCommandLine(blueGreen.quick, engine);
+          await endpointsOnSlot(kc, "blue");
+        }),
+      );
+      await upWith(engine, { "services[1].liveSlot": "blue" });
+      await upWith(engine, { "services[1].liveSlot": "green" });
+      row("blue-green: Pulumi-native (config set + up)").push(
+        await timed(async () => {
+          await runCommandLine(blueGreen.pulumi, engine);
+          await endpointsOnSlot(kc, "blue");
+        }),
+      );
+      await upWith(engine, { "services[1].liveSlot": "green" });
+
+      // Canary: 20% back to none.
+      const canary = (await outputsOf(engine)).services["recommendation-engine"]!.rollback!;
+      row("canary: quick (scale canary to 0)").push(
+        await timed(async () => {
+          await runCommandLine(canary.quick, engine);
+          await noCanaryPods(kc);
+        }),
+      );
+      await upWith(engine, { "services[2].canaryWeight": "0" });
+      await upWith(engine, { "services[2].canaryWeight": "20" });
+      row("canary: Pulumi-native (config set + up)").push(
+        await timed(async () => {
+          await runCommandLine(canary.pulumi, engine);
+          await noCanaryPods(kc);
+        }),
+      );
+      await upWith(engine, { "services[2].canaryWeight": "20" });
+    }
+  } finally {
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const sorted = (ms: number[]) => [...ms].sort((a, b) => a - b);
+  const seconds = (ms: number | undefined) => ((ms ?? NaN) / 1000).toFixed(2).padStart(7);
+  console.log(`\nrollback and engine times on the local cluster (stand-in providers), ${RUNS} runs, seconds`);
+  console.log(`${"what".padEnd(48)}   min  median     max  runs`);
+  for (const { what, ms } of rows) {
+    const s = sorted(ms);
+    console.log(`${what.padEnd(48)}${seconds(s[0])} ${seconds(s[Math.floor(s.length / 2)])} ${seconds(s.at(-1))}  ${String(s.length).padStart(4)}`);
+  }
+  if (!helmWanted) console.log("(helm not built: bash tools/toolchain/ensure.sh --with-helm adds the peer)");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

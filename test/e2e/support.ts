@@ -1,0 +1,124 @@
+// What the end-to-end tests share: the toolchain gate, one local cluster per
+// file, engines for the shipped stacks, and reads of the cluster through the
+// Kubernetes API (never through the program's own view of things).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { waitFor } from "../../tools/cluster/wait";
+import { kubeClient, loadKubeConfig, type KubeConfig } from "../../tools/cluster/kube-client";
+import { startLocalCluster, type LocalCluster } from "../../tools/cluster/local-cluster";
+import { toolchainPresent } from "../../tools/toolchain/paths";
+import { openEngineStack, type EngineStack, type EngineStackOptions } from "../../tools/rehearsal/engine";
+import type { StackOutputs } from "../../program";
+
+export const toolchain = toolchainPresent();
+if (!toolchain.ok) {
+  console.warn(`\n*** SKIPPING the end-to-end tests: ${toolchain.message} ***\n`);
+}
+
+/** Generous: a cold engine start plus stand-in plugins plus rollouts on two cores. */
+export const UP_TIMEOUT_MS = 240_000;
+
+export interface E2eContext {
+  readonly cluster: LocalCluster;
+  readonly kc: KubeConfig;
+  readonly dir: string;
+}
+
+export async function startE2e(name: string): Promise<E2eContext> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `safe-deploy-e2e-${name}-`));
+  const cluster = await startLocalCluster();
+  return { cluster, kc: await loadKubeConfig(cluster.kubeconfigPath), dir };
+}
+
+export async function stopE2e(context: E2eContext | undefined): Promise<void> {
+  if (context === undefined) return;
+  await context.cluster.stop();
+  fs.rmSync(context.dir, { recursive: true, force: true });
+}
+
+/** An engine for `stack` on the test's cluster, in a directory of its own. */
+export function engineFor(context: E2eContext, stack: string, options: Partial<EngineStackOptions> = {}): Promise<EngineStack> {
+  return openEngineStack({
+    stack,
+    kubeconfigPath: context.cluster.kubeconfigPath,
+    dir: fs.mkdtempSync(path.join(context.dir, `${stack}-`)),
+    ...options,
+  });
+}
+
+/** Keeps only the named services in the stack file (their index becomes 0, 1, ...). */
+export function onlyServices(...names: string[]): (config: Record<string, unknown>) => void {
+  return (config) => {
+    const services = config["safe-deploy:services"] as { name: string }[];
+    config["safe-deploy:services"] = services.filter((s) => names.includes(s.name));
+  };
+}
+
+/** The stack outputs, as the engine stored them. */
+export async function stackOutputs(engine: EngineStack): Promise<StackOutputs> {
+  const outputs = await engine.stack.outputs();
+  const value = (key: string) => outputs[key]?.value as unknown;
+  return {
+    stack: value("stack") as string,
+    environment: value("environment") as string,
+    namespace: value("namespace") as string,
+    services: value("services") as StackOutputs["services"],
+    runbook: value("runbook") as string,
+  };
+}
+
+export async function apis(kc: KubeConfig) {
+  const k8s = await kubeClient();
+  return {
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    batch: kc.makeApiClient(k8s.BatchV1Api),
+    discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+  };
+}
+
+export async function deploymentImage(kc: KubeConfig, namespace: string, name: string): Promise<string | undefined> {
+  const deployment = await (await apis(kc)).apps.readNamespacedDeployment({ name, namespace });
+  return deployment.spec?.template.spec?.containers[0]?.image;
+}
+
+/** Pods of `labelSelector` that are Running and not being deleted, by name. */
+export async function runningPods(kc: KubeConfig, namespace: string, labelSelector: string): Promise<string[]> {
+  const pods = await (await apis(kc)).core.listNamespacedPod({ namespace, labelSelector });
+  return pods.items
+    .filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.phase === "Running")
+    .map((pod) => pod.metadata?.name ?? "")
+    .sort();
+}
+
+/** The pods behind a Service's EndpointSlices: what traffic actually reaches. */
+export async function endpointPods(kc: KubeConfig, namespace: string, service: string): Promise<string[]> {
+  const slices = await (await apis(kc)).discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+  return slices.items
+    .flatMap((slice) => slice.endpoints ?? [])
+    .filter((endpoint) => endpoint.conditions?.ready !== false)
+    .map((endpoint) => endpoint.targetRef?.name ?? "")
+    .sort();
+}
+
+/** Waits until `check` holds (returns true), up to `timeoutMs`. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  await waitFor(what, async () => ((await check()) ? true : undefined), { timeoutMs, intervalMs: 100 });
+}
+
+/** Is every Deployment in the namespace at its desired replicas, updated and available? */
+export async function deploymentsSettled(kc: KubeConfig, namespace: string): Promise<Record<string, string>> {
+  const list = await (await apis(kc)).apps.listNamespacedDeployment({ namespace });
+  return Object.fromEntries(
+    list.items.map((d) => [
+      d.metadata?.name ?? "",
+      `${d.status?.availableReplicas ?? 0}/${d.spec?.replicas ?? 0} available, ${d.status?.updatedReplicas ?? 0} updated`,
+    ]),
+  );
+}
+
+export function changes(summary: Record<string, number> | undefined): Record<string, number> {
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => op !== "same" && count > 0));
+}

@@ -1,0 +1,41 @@
+import { sleep } from "./processes";
+
+export interface WaitOptions {
+  /** @default 60_000 */
+  readonly timeoutMs?: number;
+  /** @default 100 */
+  readonly intervalMs?: number;
+  /** Checked before each probe; a message here aborts the wait at once (a component died). */
+  readonly abortReason?: () => string | undefined;
+}
+
+/**
+ * Polls `probe` until it returns a value other than undefined. Errors thrown
+ * by the probe count as "not yet" (the API server refuses connections while
+ * it starts); the last one is quoted when the wait times out.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  options: WaitOptions = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const intervalMs = options.intervalMs ?? 100;
+  const started = Date.now();
+  let last = "no answer yet";
+  for (;;) {
+    const aborted = options.abortReason?.();
+    if (aborted !== undefined) throw new Error(`gave up waiting for ${what}: ${aborted}`);
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      last = "not yet";
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() - started >= timeoutMs) {
+      throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what} (last: ${last})`);
+    }
+    await sleep(intervalMs);
+  }
+}

@@ -1,0 +1,97 @@
+// The rehearsal: the README's main job. Starts a local cluster, runs `up` for
+// staging and then production with the real Pulumi engine, prints the stack
+// outputs with the rollback commands, runs a rollback drill (the quick
+// command of the blue-green service for real, the cluster shown serving the
+// previous slot; then the Pulumi-native rollback, and a preview showing no
+// drift), and stops the cluster. Every step says what it does and how long it took.
+//   tools/run npm run rehearse
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { kubeClient, loadKubeConfig, type KubeConfig } from "../cluster/kube-client";
+import { startLocalCluster, type LocalCluster } from "../cluster/local-cluster";
+import { toolchainPresent } from "../toolchain/paths";
+import type { StackOutputs } from "../../program";
+import { runCommandLine } from "./command-line";
+import { openEngineStack, type EngineStack } from "./engine";
+
+const DRILL_SERVICE = "payment-service";
+
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  process.stdout.write(`\n==> ${what}\n`);
+  const started = performance.now();
+  const result = await run();
+  process.stdout.write(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
+async function outputsOf(engine: EngineStack): Promise<StackOutputs> {
+  const outputs = await engine.stack.outputs();
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])) as unknown as StackOutputs;
+}
+
+async function endpointPods(kc: KubeConfig, namespace: string, service: string): Promise<string[]> {
+  const k8s = await kubeClient();
+  const slices = await kc.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+  return slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? "").sort();
+}
+
+async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
+  const kc = await loadKubeConfig(cluster.kubeconfigPath);
+  const engines: Record<string, EngineStack> = {};
+  for (const stack of ["staging", "production"]) {
+    const engine = await step(`pulumi up --stack ${stack} (real engine, local cluster)`, async () => {
+      const opened = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack) });
+      const result = await opened.stack.up({ color: "never", onOutput: (out) => process.stdout.write(out.replace(/^/gm, "    ")) });
+      process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
+      return opened;
+    });
+    engines[stack] = engine;
+  }
+  const production = engines["production"]!;
+  const outputs = await outputsOf(production);
+  process.stdout.write(`\n==> Stack outputs of production: the rollback runbook\n\n${outputs.runbook}\n`);
+
+  const report = outputs.services[DRILL_SERVICE];
+  if (report?.rollback == null) throw new Error(`${DRILL_SERVICE} has no rollback plan in the outputs`);
+  const plan = report.rollback;
+  const namespace = outputs.namespace;
+  process.stdout.write(`\n==> Rollback drill on ${DRILL_SERVICE}: traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
+  await step(`quick rollback, run for real: ${plan.quick}`, async () => {
+    await runCommandLine(plan.quick, production);
+    process.stdout.write(`    traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")} (expect ${plan.expect})\n`);
+  });
+  await step(`Pulumi-native rollback, so the stack agrees: ${plan.pulumi}`, async () => {
+    for (const ran of await runCommandLine(plan.pulumi, production)) {
+      process.stdout.write(`    ${ran.command}  [${ran.ranAs}, ${(ran.ms / 1000).toFixed(1)} s]\n`);
+    }
+    process.stdout.write(`    traffic reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
+  });
+  await step("pulumi preview --stack production: no drift", async () => {
+    const preview = await production.stack.preview({ color: "never" });
+    const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && n > 0);
+    if (changed.length > 0) throw new Error(`drift after the rollback: ${JSON.stringify(preview.changeSummary)}`);
+    process.stdout.write(`    ${JSON.stringify(preview.changeSummary)}\n`);
+  });
+}
+
+async function main(): Promise<void> {
+  const toolchain = toolchainPresent();
+  if (!toolchain.ok) throw new Error(toolchain.message);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "safe-deploy-rehearsal-"));
+  const cluster = await step("start a local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok with 3 nodes)", () =>
+    startLocalCluster({ log: (line) => process.stdout.write(`    ${line}\n`) }),
+  );
+  try {
+    await rehearse(cluster, dir);
+  } finally {
+    await step("stop the local cluster", () => cluster.stop());
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  process.stdout.write("\nRehearsal complete.\n");
+}
+
+main().catch((error: unknown) => {
+  console.error(`\nrehearsal failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# Makes the end-to-end toolchain present: the Pulumi CLI, a local Kubernetes
+# control plane (etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs, and
+# (with --with-helm) helm.
+#
+# A binary already on PATH is reused when its version fits; anything else is
+# built from the Go module proxy with the pinned modules under
+# tools/toolchain/go/<piece>/ into a per-version cache outside the repository:
+#
+#   $CACHE/<piece>-<version>/bin/...       built binaries (+ .stamp)
+#   $CACHE/gateway-api-v1.4.0/crds/*.yaml  standard-channel Gateway API CRDs
+#   $CACHE/kwok-v0.7.0/stages/*.yaml       kwok's own stage configs
+#   $CACHE/bin/<name>                      symlinks to whichever binary is used
+#
+# with CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}".
+# Measured on 2 cores from empty Go caches: 13m24s (etcd 1m33s, kube-*
+# 5m36s, kwok 1m42s, pulumi 4m32s; --with-helm adds about 1m20s). A warm run
+# only checks stamps and takes about 0.1 s.
+#
+# Usage: bash tools/toolchain/ensure.sh [--with-helm] [--print-env] [--check]
+#   --with-helm   also build helm (only the rollback benchmark needs it)
+#   --print-env   print the `export PATH=...` line and nothing else; build nothing
+#   --check       report what is missing from $CACHE and exit 1 if anything is
+#
+# Progress goes to stderr; stdout carries only the `export PATH=...` line, so
+# `eval "$(bash tools/toolchain/ensure.sh)"` works.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}"
+
+# PULUMI_VERSION, ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION,
+# GATEWAY_API_VERSION, HELM_VERSION (shared with paths.ts).
+# shellcheck source=versions.env
+. "$here/versions.env"
+
+# Stage configs copied out of kwok's module zip (kustomize/stage/...).
+KWOK_STAGES=(
+  node/fast/node-initialize.yaml
+  node/heartbeat/node-heartbeat.yaml
+  pod/fast/pod-ready.yaml
+  pod/fast/pod-complete.yaml
+  pod/fast/pod-delete.yaml
+)
+
+with_helm=0
+mode=ensure
+for arg in "$@"; do
+  case "$arg" in
+    --with-helm) with_helm=1 ;;
+    --print-env) mode=print-env ;;
+    --check) mode=check ;;
+    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "ensure.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+log() { echo "[toolchain] $*" >&2; }
+
+print_env() { printf 'export PATH="%s:$PATH"\n' "$CACHE/bin"; }
+
+elapsed() { # seconds -> 3m12s
+  local s=$1
+  if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi
+}
+
+# --- what "present" means --------------------------------------------------
+
+bin_names() {
+  echo pulumi etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
+  if [ "$with_helm" = 1 ]; then echo helm; fi
+}
+
+missing_pieces() {
+  local name
+  for name in $(bin_names); do
+    [ -x "$CACHE/bin/$name" ] || echo "$name"
+  done
+  compgen -G "$CACHE/gateway-api-$GATEWAY_API_VERSION/crds/*.yaml" >/dev/null || echo "gateway-api CRDs"
+  compgen -G "$CACHE/kwok-$KWOK_VERSION/stages/*.yaml" >/dev/null || echo "kwok stages"
+}
+
+case "$mode" in
+  print-env) print_env; exit 0 ;;
+  check)
+    missing="$(missing_pieces | paste -sd, -)"
+    if [ -n "$missing" ]; then
+      log "missing in $CACHE: $missing (run: bash tools/toolchain/ensure.sh)"
+      exit 1
+    fi
+    log "all present in $CACHE"
+    exit 0
+    ;;
+esac
+
+mkdir -p "$CACHE/bin"
+# One ensure at a time: a second one would rebuild the same pieces and fight
+# the first for the two cores.
+exec 9>"$CACHE/.ensure.lock"
+if ! flock -n 9; then
+  log "another ensure.sh holds $CACHE/.ensure.lock; waiting for it"
+  flock 9
+fi
+
+total_start=$SECONDS
+
+# --- reuse from PATH --------------------------------------------------------
+
+# PATH without our own bin dir, so a previous run's symlinks are not mistaken
+# for a user's installation.
+search_path="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$CACHE/bin" | paste -sd: -)"
+
+on_path() { PATH="$search_path" command -v "$1" 2>/dev/null || true; }
+
+# version_ge A B: true when version A >= B (leading "v" ignored).
+version_ge() { [ "$(printf '%s\n%s\n' "${1#v}" "${2#v}" | sort -V | head -n1)" = "${2#v}" ]; }
+
+# Prints the version of an executable, or nothing when it does not say.
+version_of() {
+  local name=$1 exe=$2 out
+  case "$name" in
+    pulumi) out="$("$exe" version 2>/dev/null)" ;;
+    etcd) out="$("$exe" --version 2>/dev/null | sed -n 's/^etcd Version: *//p')" ;;
+    kube-*) out="$("$exe" --version 2>/dev/null | sed -n 's/^Kubernetes *//p')" ;;
+    kubectl) out="$("$exe" version --client 2>/dev/null | sed -n 's/^Client Version: *//p')" ;;
+    kwok) out="$("$exe" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1)" ;;
+    helm) out="$("$exe" version --short 2>/dev/null | sed 's/+.*//')" ;;
+  esac
+  printf '%s' "${out:-}" | head -n1 | tr -d '[:space:]'
+}
+
+# Whether a found version is good enough for us.
+version_fits() {
+  local name=$1 v=${2#v}
+  [ -n "$v" ] || return 1
+  case "$name" in
+    pulumi) [ "${v%%.*}" = 3 ] && version_ge "$v" "$PULUMI_VERSION" ;;
+    # 3.4 lacks the watch progress requests the 1.36 clients make.
+    etcd) [[ "$v" == 3.6.* ]] ;;
+    kube-* | kubectl) [[ "$v" == "${KUBERNETES_VERSION#v}" || "$v" == 1.36.* ]] ;;
+    # The stage config format is kwok's own; stay on the minor we copy stages from.
+    kwok) [[ "$v" == 0.7.* ]] ;;
+    helm) [ "${v%%.*}" = 3 ] && version_ge "$v" "$HELM_VERSION" ;;
+    *) return 1 ;;
+  esac
+}
+
+# reuse_from_path NAME...: when every NAME is on PATH at a fitting version,
+# links them into $CACHE/bin and succeeds.
+reuse_from_path() {
+  local name exe v
+  local -a found=()
+  for name in "$@"; do
+    exe="$(on_path "$name")"
+    [ -n "$exe" ] || return 1
+    v="$(version_of "$name" "$exe")"
+    version_fits "$name" "$v" || return 1
+    found+=("$name=$exe=$v")
+  done
+  for entry in "${found[@]}"; do
+    IFS='=' read -r name exe v <<<"$entry"
+    ln -sfn "$exe" "$CACHE/bin/$name"
+    log "using $name $v from $exe"
+  done
+}
+
+# --- building ---------------------------------------------------------------
+
+require_go() {
+  command -v go >/dev/null 2>&1 && return 0
+  log "error: 'go' not found on PATH; Go >= 1.26 is needed to build the toolchain (or put fitting binaries on PATH)"
+  exit 1
+}
+
+# The stamp changes whenever the pinned module files or the link flags do.
+stamp_key() { # src-dir extra...
+  local src=$1; shift
+  {
+    printf '%s\n' "$@"
+    cat "$src"/go.mod "$src"/go.sum
+    cat "$src"/*.go 2>/dev/null || true
+  } | sha256sum | cut -d' ' -f1
+}
+
+# build_go PIECE VERSION LDFLAGS PACKAGE...: builds the packages with the
+# module in tools/toolchain/go/PIECE into $CACHE/PIECE-VERSION/bin, unless
+# the stamp says that exact build is there, then links the binaries.
+build_go() {
+  local piece=$1 version=$2 ldflags=$3; shift 3
+  local src="$here/go/$piece" dir="$CACHE/$piece-$version"
+  local key
+  key="$(stamp_key "$src" "$version" "$ldflags" "$@")"
+  if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$key" ] && [ -d "$dir/bin" ]; then
+    log "$piece $version: cached in $dir"
+  else
+    require_go
+    log "building $piece $version ($(go env GOVERSION))..."
+    local start=$SECONDS
+    mkdir -p "$dir"
+    rm -rf "$dir/bin.tmp"
+    mkdir -p "$dir/bin.tmp"
+    # -mod=readonly: the committed go.mod/go.sum are complete; a build that
+    # wants to change them is a bug to fix there, not to paper over.
+    # CGO off: static binaries, no C compiler needed.
+    (
+      cd "$src"
+      CGO_ENABLED=0 go build -mod=readonly -trimpath -buildvcs=false \
+        -ldflags "-s -w $ldflags" -o "$dir/bin.tmp/" "$@"
+    ) || { log "building $piece $version failed (see the Go output above)"; exit 1; }
+    rm -rf "$dir/bin"
+    mv "$dir/bin.tmp" "$dir/bin"
+    printf '%s\n' "$key" >"$dir/.stamp"
+    log "building $piece $version... done in $(elapsed $((SECONDS - start)))"
+  fi
+  local exe
+  for exe in "$dir"/bin/*; do
+    ln -sfn "$exe" "$CACHE/bin/$(basename "$exe")"
+  done
+}
+
+# Prints the directory of a module's extracted zip, downloading it through the
+# proxy and checking it against the pinned go.sum in tools/toolchain/go/PIECE.
+module_dir() { # piece module
+  require_go
+  (cd "$here/go/$1" && go mod download -json "$2") |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
+}
+
+# copy_from_module PIECE MODULE DEST FILE...: copies files out of the module
+# zip into DEST (replaced whole), unless DEST's stamp is current.
+copy_from_module() {
+  local piece=$1 module=$2 dest=$3; shift 3
+  local src="$here/go/$piece"
+  local key
+  key="$(stamp_key "$src" "$module" "$@")"
+  if [ -f "$dest/.stamp" ] && [ "$(cat "$dest/.stamp")" = "$key" ]; then
+    log "$(basename "$(dirname "$dest")")/$(basename "$dest"): cached"
+    return 0
+  fi
+  local start=$SECONDS mdir
+  log "copying $(basename "$dest") out of $module..."
+  mdir="$(module_dir "$piece" "$module")"
+  [ -n "$mdir" ] && [ -d "$mdir" ] || { log "error: go mod download of $module gave no directory"; exit 1; }
+  rm -rf "$dest.tmp"
+  mkdir -p "$dest.tmp"
+  local f
+  for f in "$@"; do
+    # A glob (for the CRDs) or a single path; the module cache is read-only.
+    compgen -G "$mdir/$f" >/dev/null || { log "error: $module has no $f"; exit 1; }
+    cp "$mdir"/$f "$dest.tmp/"
+  done
+  chmod -R u+w "$dest.tmp"
+  printf '%s\n' "$key" >"$dest.tmp/.stamp"
+  rm -rf "$dest"
+  mv "$dest.tmp" "$dest"
+  log "copying $(basename "$dest")... done in $(elapsed $((SECONDS - start))): $(ls "$dest" | paste -sd' ' -)"
+}
+
+k8s_ldflags() {
+  local v=${KUBERNETES_VERSION#v}
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%.*}
+  # Without these the binaries say v0.0.0-master and clients that parse the
+  # server version fail.
+  printf '%s ' \
+    "-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION" \
+    "-X k8s.io/component-base/version.gitMajor=$major" \
+    "-X k8s.io/component-base/version.gitMinor=$minor" \
+    "-X k8s.io/component-base/version.gitTreeState=clean"
+}
+
+# --- the pieces, cluster first so a partial run is already useful ----------
+
+reuse_from_path etcd ||
+  build_go etcd "$ETCD_VERSION" "" safe-deploy.local/toolchain/etcd
+
+reuse_from_path kube-apiserver kube-controller-manager kube-scheduler kubectl ||
+  build_go kubernetes "$KUBERNETES_VERSION" "$(k8s_ldflags)" \
+    k8s.io/kubernetes/cmd/kube-apiserver \
+    k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler \
+    k8s.io/kubernetes/cmd/kubectl
+
+reuse_from_path kwok ||
+  build_go kwok "$KWOK_VERSION" "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
+    sigs.k8s.io/kwok/cmd/kwok
+
+copy_from_module kwok sigs.k8s.io/kwok "$CACHE/kwok-$KWOK_VERSION/stages" \
+  "${KWOK_STAGES[@]/#/kustomize/stage/}"
+
+copy_from_module gateway-api sigs.k8s.io/gateway-api "$CACHE/gateway-api-$GATEWAY_API_VERSION/crds" \
+  'config/crd/standard/*.yaml'
+
+# Without the version the Automation API refuses the CLI ("Failed to get
+# Pulumi version").
+reuse_from_path pulumi ||
+  build_go pulumi "$PULUMI_VERSION" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+
+if [ "$with_helm" = 1 ]; then
+  reuse_from_path helm ||
+    build_go helm "$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+      helm.sh/helm/v3/cmd/helm
+fi
+
+missing="$(missing_pieces | paste -sd, -)"
+if [ -n "$missing" ]; then
+  log "error: still missing after the build: $missing"
+  exit 1
+fi
+log "toolchain ready in $CACHE ($(elapsed $((SECONDS - total_start))))"
+print_env
