@@ -19,9 +19,9 @@ import { kubeClient, loadKubeConfig, type KubeConfig } from "../tools/cluster/ku
 import { startLocalCluster, type LocalCluster } from "../tools/cluster/local-cluster";
 import { waitFor } from "../tools/cluster/wait";
 import { runCommandLine } from "../tools/rehearsal/command-line";
-import { openEngineStack, type EngineStack } from "../tools/rehearsal/engine";
+import { servedBy } from "../tools/rehearsal/cluster-reads";
+import { openEngineStack, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
 import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
-import type { StackOutputs } from "../program";
 
 const execFileAsync = promisify(execFile);
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
@@ -35,14 +35,9 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function outputsOf(engine: EngineStack): Promise<StackOutputs> {
-  const outputs = await engine.stack.outputs();
-  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value])) as unknown as StackOutputs;
-}
-
 async function clients(kc: KubeConfig) {
   const k8s = await kubeClient();
-  return { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api), discovery: kc.makeApiClient(k8s.DiscoveryV1Api) };
+  return { apps: kc.makeApiClient(k8s.AppsV1Api), core: kc.makeApiClient(k8s.CoreV1Api) };
 }
 
 /** Rolled out: the template's image is `image` and every replica is updated and available. */
@@ -61,12 +56,10 @@ async function rolledOutTo(kc: KubeConfig, namespace: string, name: string, imag
 }
 
 async function endpointsOnSlot(kc: KubeConfig, slot: string): Promise<void> {
-  const { discovery } = await clients(kc);
-  await waitFor(`payment-service on ${slot}`, async () => {
-    const slices = await discovery.listNamespacedEndpointSlice({ namespace: NS, labelSelector: "kubernetes.io/service-name=payment-service" });
-    const pods = slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? "");
-    return pods.length > 0 && pods.every((p) => p.startsWith(`payment-service-${slot}-`)) ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 20 });
+  await waitFor(`payment-service on ${slot}`, async () => ((await servedBy(kc, NS, "payment-service", `payment-service-${slot}`)) ? true : undefined), {
+    timeoutMs: 120_000,
+    intervalMs: 20,
+  });
 }
 
 async function noCanaryPods(kc: KubeConfig): Promise<void> {
@@ -145,7 +138,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       process.stderr.write(`run ${run + 1}/${RUNS}\n`);
       // Rolling: from v2.4.0 (released) back to v2.3.1.
-      const plans = (await outputsOf(engine)).services;
+      const plans = (await stackOutputs(engine)).services;
       row("rolling: quick (kubectl rollout undo)").push(
         await timed(async () => {
           await runCommandLine(plans["user-api"]!.rollback!.quick, engine);
@@ -157,7 +150,7 @@ async function main(): Promise<void> {
       await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
       row("rolling: Pulumi-native (config set + up)").push(
         await timed(async () => {
-          await runCommandLine((await outputsOf(engine)).services["user-api"]!.rollback!.pulumi, engine);
+          await runCommandLine((await stackOutputs(engine)).services["user-api"]!.rollback!.pulumi, engine);
           await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
         }),
       );
@@ -176,7 +169,7 @@ async function main(): Promise<void> {
       }
 
       // Blue-green: green live, back to blue.
-      const blueGreen = (await outputsOf(engine)).services["payment-service"]!.rollback!;
+      const blueGreen = (await stackOutputs(engine)).services["payment-service"]!.rollback!;
       row("blue-green: quick (selector patch)").push(
         await timed(async () => {
           await runCommandLine(blueGreen.quick, engine);
@@ -194,7 +187,7 @@ async function main(): Promise<void> {
       await upWith(engine, { "services[1].liveSlot": "green" });
 
       // Canary: 20% back to none.
-      const canary = (await outputsOf(engine)).services["recommendation-engine"]!.rollback!;
+      const canary = (await stackOutputs(engine)).services["recommendation-engine"]!.rollback!;
       row("canary: quick (scale canary to 0)").push(
         await timed(async () => {
           await runCommandLine(canary.quick, engine);

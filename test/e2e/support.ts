@@ -9,7 +9,9 @@ import { kubeClient, loadKubeConfig, type KubeConfig } from "../../tools/cluster
 import { startLocalCluster, type LocalCluster } from "../../tools/cluster/local-cluster";
 import { toolchainPresent } from "../../tools/toolchain/paths";
 import { openEngineStack, type EngineStack, type EngineStackOptions } from "../../tools/rehearsal/engine";
-import type { StackOutputs } from "../../program";
+
+export { endpointPods } from "../../tools/rehearsal/cluster-reads";
+export { stackOutputs } from "../../tools/rehearsal/engine";
 
 export const toolchain = toolchainPresent();
 if (!toolchain.ok) {
@@ -55,19 +57,6 @@ export function onlyServices(...names: string[]): (config: Record<string, unknow
   };
 }
 
-/** The stack outputs, as the engine stored them. */
-export async function stackOutputs(engine: EngineStack): Promise<StackOutputs> {
-  const outputs = await engine.stack.outputs();
-  const value = (key: string) => outputs[key]?.value as unknown;
-  return {
-    stack: value("stack") as string,
-    environment: value("environment") as string,
-    namespace: value("namespace") as string,
-    services: value("services") as StackOutputs["services"],
-    runbook: value("runbook") as string,
-  };
-}
-
 export async function apis(kc: KubeConfig) {
   const k8s = await kubeClient();
   return {
@@ -90,16 +79,6 @@ export async function runningPods(kc: KubeConfig, namespace: string, labelSelect
   return pods.items
     .filter((pod) => pod.metadata?.deletionTimestamp === undefined && pod.status?.phase === "Running")
     .map((pod) => pod.metadata?.name ?? "")
-    .sort();
-}
-
-/** The pods behind a Service's EndpointSlices: what traffic actually reaches. */
-export async function endpointPods(kc: KubeConfig, namespace: string, service: string): Promise<string[]> {
-  const slices = await (await apis(kc)).discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
-  return slices.items
-    .flatMap((slice) => slice.endpoints ?? [])
-    .filter((endpoint) => endpoint.conditions?.ready !== false)
-    .map((endpoint) => endpoint.targetRef?.name ?? "")
     .sort();
 }
 

