@@ -126,8 +126,15 @@ async function main(): Promise<void> {
       await engine.stack.destroy({ color: "never" });
     }
 
-    const engine = await openEngineStack({ stack: "production", kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, "production") });
+    // Production as it was before the release, then the release: rollout undo needs a revision to go back to.
+    const engine = await openEngineStack({
+      stack: "production",
+      kubeconfigPath: cluster.kubeconfigPath,
+      dir: path.join(dir, "production"),
+      config: { "services[0].version": "v2.3.1", "services[0].previousVersion": "v2.2.0" },
+    });
     await engine.stack.up({ color: "never" });
+    await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
     const userApi = "registry.example.com/shop/user-api";
     await sh("kubectl create namespace bench-peers");
     await sh(`echo '${bareManifest("bare-user-api", "v2.3.1")}' | kubectl apply -f -`);
