@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlueGreenServiceConfig } from "../config/schema";
-import { names, otherSlot, podLabels, selectorLabels, type SlotName } from "../lib/names";
+import { names, otherSlot, routingLabels, selectorLabels, type SlotName } from "../lib/names";
 import { standbyReplicas } from "../lib/live-state";
 import { newHttpService } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
@@ -57,7 +57,7 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
           namespace: args.namespace,
           name: names.slotService(spec.name, slot),
           selector: selectorLabels(spec.name, slot),
-          labels: podLabels({ service: spec.name, version, environment: args.environment, variant: slot }),
+          labels: routingLabels({ service: spec.name, environment: args.environment, variant: slot }),
           hasPods: replicas > 0,
         },
         // After the slot's pods exist: a Service is awaited until it has endpoints.
@@ -72,14 +72,13 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
       // The schema refuses this config; reaching here is a bug in the caller.
       throw new pulumi.ResourceError(`BlueGreenDeployment '${name}': the live slot '${spec.liveSlot}' has no version`, this);
     }
-    const liveVersion = versionOf(spec.liveSlot) ?? "";
     this.switch = new ServiceSelectorSwitch(
       `${name}-switch`,
       {
         namespace: args.namespaceName,
         namespaceInput: args.namespace,
         serviceName: names.service(spec.name),
-        labels: podLabels({ service: spec.name, version: liveVersion, environment: args.environment, variant: spec.liveSlot }),
+        labels: routingLabels({ service: spec.name, environment: args.environment }),
         selector: selectorLabels(spec.name, spec.liveSlot),
         rollbackSelector: slots[standby] !== undefined ? selectorLabels(spec.name, standby) : undefined,
         readyBeforeSwitch: [live.workload.deployment],

@@ -5,7 +5,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CanaryServiceConfig, HttpRouteConfig } from "../config/schema";
-import { names, podLabels, selectorLabels, type Track } from "../lib/names";
+import { names, routingLabels, selectorLabels, type Track } from "../lib/names";
 import { PATCH_FORCE } from "../lib/pulumi-annotations";
 import { splitReplicas } from "../lib/replica-split";
 import { newHttpService, SERVICE_PORT } from "./http-service";
@@ -52,7 +52,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         namespace: args.namespace,
         name: names.service(spec.name),
         selector: selectorLabels(spec.name),
-        labels: podLabels({ service: spec.name, version: spec.stableVersion, environment: args.environment }),
+        labels: routingLabels({ service: spec.name, environment: args.environment }),
       },
       // After the pods it selects exist: a Service is awaited until it has endpoints.
       { parent: this, dependsOn: this.deployments() },
@@ -77,7 +77,6 @@ export class CanaryDeployment extends pulumi.ComponentResource {
     const { spec } = args;
     const trackServices: pulumi.Resource[] = [];
     for (const which of ["stable", "canary"] as const) {
-      const version = which === "stable" ? spec.stableVersion : (spec.canaryVersion ?? spec.stableVersion);
       trackServices.push(
         newHttpService(
           `${name}-${which}-service`,
@@ -85,7 +84,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
             namespace: args.namespace,
             name: names.trackService(spec.name, which),
             selector: selectorLabels(spec.name, which),
-            labels: podLabels({ service: spec.name, version, environment: args.environment, variant: which }),
+            labels: routingLabels({ service: spec.name, environment: args.environment, variant: which }),
             hasPods: split[which] > 0,
           },
           { parent: this, dependsOn: this.deployments() },
@@ -102,7 +101,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
           name: names.httpRoute(spec.name),
           namespace: args.namespace,
           annotations: PATCH_FORCE,
-          labels: podLabels({ service: spec.name, version: spec.stableVersion, environment: args.environment }),
+          labels: routingLabels({ service: spec.name, environment: args.environment }),
         },
         spec: {
           parentRefs: [{ name: route.gatewayName, namespace: route.gatewayNamespace ?? args.namespaceName }],

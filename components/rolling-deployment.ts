@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RollingServiceConfig } from "../config/schema";
-import { names, podLabels, selectorLabels } from "../lib/names";
+import { names, routingLabels, selectorLabels } from "../lib/names";
 import { newHttpService } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
 import { workloadArgs, type StrategyArgs } from "./strategy-args";
@@ -35,7 +35,7 @@ export class RollingDeployment extends pulumi.ComponentResource {
         namespace: args.namespace,
         name: names.service(spec.name),
         selector: selectorLabels(spec.name),
-        labels: podLabels({ service: spec.name, version: spec.version, environment: args.environment }),
+        labels: routingLabels({ service: spec.name, environment: args.environment }),
       },
       // After the pods it selects exist: a Service is awaited until it has endpoints.
       { parent: this, dependsOn: [this.workload.deployment] },

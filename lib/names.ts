@@ -28,7 +28,8 @@ export function otherSlot(slot: SlotName): SlotName {
 /** The recommended `app.kubernetes.io/*` labels; they never select anything. */
 export function recommendedLabels(args: {
   readonly service: string;
-  readonly version: string;
+  /** @default - no version label */
+  readonly version?: string;
   readonly environment: string;
   /** @default "server" */
   readonly component?: string;
@@ -36,7 +37,7 @@ export function recommendedLabels(args: {
   return {
     "app.kubernetes.io/name": args.service,
     "app.kubernetes.io/instance": `${args.service}-${args.environment}`,
-    "app.kubernetes.io/version": args.version,
+    ...(args.version === undefined ? {} : { "app.kubernetes.io/version": args.version }),
     "app.kubernetes.io/component": args.component ?? "server",
     "app.kubernetes.io/part-of": PART_OF,
     "app.kubernetes.io/managed-by": MANAGED_BY,
@@ -52,6 +53,15 @@ export function podLabels(args: {
   readonly variant?: string;
 }): Record<string, string> {
   return { ...selectorLabels(args.service, args.variant), ...recommendedLabels(args) };
+}
+
+/**
+ * Labels of a Service or an HTTPRoute: like the pods', without the version.
+ * Routing objects are not versioned, so a release leaves them untouched
+ * instead of updating them (and waiting for their endpoints again).
+ */
+export function routingLabels(args: { readonly service: string; readonly environment: string; readonly variant?: string }): Record<string, string> {
+  return { ...selectorLabels(args.service, args.variant), ...recommendedLabels({ service: args.service, environment: args.environment }) };
 }
 
 /** Labels that select pods: never the version, which changes while a selector cannot. */

@@ -190,6 +190,19 @@ describe("RollingDeployment", () => {
     });
   });
 
+  it("labels its Service without a version, so a release leaves the Service untouched", async () => {
+    const spec = rollingServiceSchema.parse({ name: "user-api", image: "r.example.com/user-api", strategy: "rolling", version: "v2.4.0" });
+    const run = await underMocks(() => new RollingDeployment("user-api", { ...context, spec }));
+    expect(k8sObject(run, SERVICE, "user-api").metadata.labels).toEqual({
+      app: "user-api",
+      "app.kubernetes.io/name": "user-api",
+      "app.kubernetes.io/instance": "user-api-production",
+      "app.kubernetes.io/component": "server",
+      "app.kubernetes.io/part-of": "safe-deploy",
+      "app.kubernetes.io/managed-by": "pulumi",
+    });
+  });
+
   it("runs its migration before the Deployment", async () => {
     const spec = rollingServiceSchema.parse({
       name: "user-api",
