@@ -25,7 +25,8 @@ const serviceNameSchema = z
   })
   .max(40, { message: "must be at most 40 characters, so that '-canary', '-green' and '-migration-<version>' still fit" });
 
-const namespaceSchema = z
+/** An RFC 1123 label: namespaces, Secret and Gateway names. */
+const dnsLabelSchema = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: "must be a lowercase RFC 1123 label" })
   .max(63, { message: "must be at most 63 characters" });
@@ -83,7 +84,7 @@ export const migrationSchema = z.strictObject({
   /** Seconds before a running migration is stopped and Failed. @default 600 */
   activeDeadlineSeconds: z.int().min(30).max(86_400).default(600),
   /** Names of existing Secrets whose keys become environment variables (database credentials). @default [] */
-  envFromSecrets: z.array(namespaceSchema).default([]),
+  envFromSecrets: z.array(dnsLabelSchema).default([]),
   /** Extra labels on the migration's pods (a mesh opt-out, a node pool). @default {} */
   podLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: "must be a label key" }), labelValueSchema).default({}),
 });
@@ -91,9 +92,9 @@ export const migrationSchema = z.strictObject({
 /** Gateway API HTTPRoute for exact canary weights. */
 export const httpRouteSchema = z.strictObject({
   /** The Gateway the route attaches to. */
-  gatewayName: namespaceSchema,
+  gatewayName: dnsLabelSchema,
   /** @default the stack's namespace */
-  gatewayNamespace: namespaceSchema.optional(),
+  gatewayNamespace: dnsLabelSchema.optional(),
   /** @default [] (all hostnames the Gateway serves) */
   hostnames: z.array(z.string().min(1)).default([]),
 });
@@ -115,7 +116,7 @@ const commonServiceFields = {
   /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
   revisionHistoryLimit: z.int().min(5, { message: "must be at least 5, so that `kubectl rollout undo` has revisions to go back to" }).max(100).default(10),
   /** Names of existing Secrets whose keys become environment variables. @default [] */
-  envFromSecrets: z.array(namespaceSchema).default([]),
+  envFromSecrets: z.array(dnsLabelSchema).default([]),
   migration: migrationSchema.optional(),
 };
 
@@ -168,7 +169,7 @@ export const environmentSchema = z.enum(["staging", "production"], { message: "m
 export const stackConfigSchema = z
   .strictObject({
     environment: environmentSchema,
-    namespace: namespaceSchema,
+    namespace: dnsLabelSchema,
     /** Create the namespace (with the restricted Pod Security level); false when it exists already. @default true */
     createNamespace: z.boolean().default(true),
     services: z.array(serviceSchema).min(1, { message: "must list at least one service" }),
