@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { kubeClient, loadKubeConfig, type KubeConfig } from "../tools/cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../tools/cluster/local-cluster";
-import { waitFor } from "../tools/cluster/wait";
+import { waitUntil } from "../tools/cluster/wait";
 import { runCommandLine } from "../tools/rehearsal/command-line";
 import { servedBy } from "../tools/rehearsal/cluster-reads";
 import { openEngineStack, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
@@ -26,6 +26,8 @@ import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
 const execFileAsync = promisify(execFile);
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
 const NS = "safe-deploy-production";
+/** Poll fast: the figures are the time until the cluster serves the previous version. */
+const POLL = { timeoutMs: 120_000, intervalMs: 20 };
 
 type Row = { readonly what: string; readonly ms: number[] };
 
@@ -43,31 +45,28 @@ async function clients(kc: KubeConfig) {
 /** Rolled out: the template's image is `image` and every replica is updated and available. */
 async function rolledOutTo(kc: KubeConfig, namespace: string, name: string, image: string): Promise<void> {
   const { apps } = await clients(kc);
-  await waitFor(`${name} on ${image}`, async () => {
+  await waitUntil(`${name} on ${image}`, async () => {
     const d = await apps.readNamespacedDeployment({ name, namespace });
     const want = d.spec?.replicas ?? 0;
     const s = d.status;
-    const done =
+    return (
       d.spec?.template.spec?.containers[0]?.image === image &&
       (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
-      s?.updatedReplicas === want && s?.availableReplicas === want && (s?.replicas ?? 0) === want;
-    return done ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 20 });
+      s?.updatedReplicas === want && s?.availableReplicas === want && (s?.replicas ?? 0) === want
+    );
+  }, POLL);
 }
 
 async function endpointsOnSlot(kc: KubeConfig, slot: string): Promise<void> {
-  await waitFor(`payment-service on ${slot}`, async () => ((await servedBy(kc, NS, "payment-service", `payment-service-${slot}`)) ? true : undefined), {
-    timeoutMs: 120_000,
-    intervalMs: 20,
-  });
+  await waitUntil(`payment-service on ${slot}`, () => servedBy(kc, NS, "payment-service", `payment-service-${slot}`), POLL);
 }
 
 async function noCanaryPods(kc: KubeConfig): Promise<void> {
   const { core } = await clients(kc);
-  await waitFor("no canary pods", async () => {
+  await waitUntil("no canary pods", async () => {
     const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=recommendation-engine,version=canary" });
-    return pods.items.length === 0 ? true : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 20 });
+    return pods.items.length === 0;
+  }, POLL);
 }
 
 async function upWith(engine: EngineStack, config: Record<string, string>): Promise<void> {

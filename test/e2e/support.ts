@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { waitFor } from "../../tools/cluster/wait";
+import { waitUntil } from "../../tools/cluster/wait";
 import { kubeClient, loadKubeConfig, type KubeConfig } from "../../tools/cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../../tools/cluster/local-cluster";
 import { toolchainPresent } from "../../tools/toolchain/paths";
@@ -63,7 +63,6 @@ export async function apis(kc: KubeConfig) {
     apps: kc.makeApiClient(k8s.AppsV1Api),
     core: kc.makeApiClient(k8s.CoreV1Api),
     batch: kc.makeApiClient(k8s.BatchV1Api),
-    discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
     custom: kc.makeApiClient(k8s.CustomObjectsApi),
   };
 }
@@ -84,7 +83,7 @@ export async function runningPods(kc: KubeConfig, namespace: string, labelSelect
 
 /** Waits until `check` holds (returns true), up to `timeoutMs`. */
 export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  await waitFor(what, async () => ((await check()) ? true : undefined), { timeoutMs, intervalMs: 100 });
+  await waitUntil(what, check, { timeoutMs, intervalMs: 100 });
 }
 
 /** Is every Deployment in the namespace at its desired replicas, updated and available? */

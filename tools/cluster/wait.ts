@@ -39,3 +39,8 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** Polls `check` until it holds; as waitFor, for conditions that carry no value. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, options: WaitOptions = {}): Promise<void> {
+  await waitFor(what, async () => ((await check()) ? true : undefined), options);
+}

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadKubeConfig } from "../cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../cluster/local-cluster";
-import { waitFor } from "../cluster/wait";
+import { waitUntil } from "../cluster/wait";
 import { toolchainPresent } from "../toolchain/paths";
 import { runCommandLine } from "./command-line";
 import { endpointPods, servedBy } from "./cluster-reads";
@@ -52,7 +52,7 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const onStandby = () => servedBy(kc, namespace, DRILL_SERVICE, `${DRILL_SERVICE}-${standby}`);
   await step(`quick rollback, run for real: ${plan.quick}`, async () => {
     await runCommandLine(plan.quick, production);
-    await waitFor(`${DRILL_SERVICE}'s EndpointSlices on the ${standby} slot`, async () => ((await onStandby()) ? true : undefined), { timeoutMs: 60_000 });
+    await waitUntil(`${DRILL_SERVICE}'s EndpointSlices on the ${standby} slot`, onStandby, { timeoutMs: 60_000 });
     process.stdout.write(`    traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")} (expect ${plan.expect})\n`);
   });
   await step(`Pulumi-native rollback, so the stack agrees: ${plan.pulumi}`, async () => {
