@@ -1,12 +1,46 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// `*.unit.test.ts` anywhere under test/ or tools/ is a unit test, whatever folder it sits in.
+const UNIT_ANYWHERE = ["test/**/*.unit.test.ts", "tools/**/*.unit.test.ts"];
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "tools/**/*.test.ts"],
+    // Inherited by every project (`extends` defaults to true).
     // Each file gets its own Pulumi runtime state (mocks, config) in its own process.
     pool: "forks",
-    // End-to-end files each start a control plane and an engine; on two cores they take turns.
-    fileParallelism: false,
     testTimeout: 30_000,
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", ...UNIT_ANYWHERE],
+          // No cluster, no engine: files run side by side (on vitest's default maxWorkers: cores - 1, at least 1).
+          fileParallelism: true,
+          // The tiers run one after another, unit first, so the serial tiers never share the cores with it.
+          // Not 0: vitest runs a single-worker project of group 0 last, apart (as it would on a 2-core machine).
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: "cluster",
+          include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
+          // Each file starts a control plane; on two cores they take turns.
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
+          // Each file starts a control plane and an engine; on two cores they take turns.
+          fileParallelism: false,
+          sequence: { groupOrder: 3 },
+        },
+      },
+    ],
   },
 });

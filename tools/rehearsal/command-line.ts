@@ -1,10 +1,12 @@
 // Runs a command line exactly as the stack outputs print it, the way an
-// operator pastes it into a shell: `kubectl ...` and `pulumi config set ...`
+// operator pastes it into a shell without a terminal (a CI job, a runbook
+// script): `kubectl ...`, `pulumi config set ...` and `pulumi config set-all ...`
 // through /bin/sh with the cluster's kubeconfig and the rehearsal's Pulumi
-// environment. One part cannot run as printed here: `pulumi up --stack X`
-// needs the Node.js language host, which this machine cannot build, so that
-// step runs the same program through the Automation API (`stack.up()`),
-// which is what the CLI would do with it.
+// environment. One part cannot run as printed here: `pulumi up` needs the
+// Node.js language host, which this machine cannot build, so that step runs
+// the same program through the Automation API. Its flags are still checked
+// as the CLI checks them (parsePulumiUp), so a printed `pulumi up` that the
+// real CLI would refuse is refused here too.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { EngineStack } from "./engine";
@@ -15,8 +17,10 @@ export interface CommandStep {
   readonly command: string;
   readonly ms: number;
   readonly stdout: string;
-  /** `shell`: run as printed; `automation-api`: `pulumi up`, run as stack.up(). */
+  /** `shell`: run as printed; `automation-api`: `pulumi up`, run as `operation` through the Automation API. */
   readonly ranAs: "shell" | "automation-api";
+  /** For `automation-api` steps: `up` (stack.up()) or `preview` (stack.preview(), for --preview-only). */
+  readonly operation?: PulumiUpOperation;
 }
 
 /** The `&&`-joined parts of a printed command line (our commands never nest `&&` in quotes). */
@@ -24,21 +28,107 @@ export function commandParts(line: string): string[] {
   return line.split(" && ").map((part) => part.trim());
 }
 
-const PULUMI_UP = /^pulumi up --stack (\S+)$/;
+export type PulumiUpOperation = "up" | "preview";
+
+/** What a `pulumi up` part asks for, once its flags passed the CLI's checks. */
+export interface PulumiUpPlan {
+  readonly stack: string;
+  /** `preview` for --preview-only; `up` for --yes or --skip-preview. */
+  readonly operation: PulumiUpOperation;
+}
+
+/** What the Pulumi CLI prints, and exits 1 with, for `pulumi up` in a shell without a terminal and without these flags. */
+export const NON_INTERACTIVE_UP_ERROR =
+  "error: --yes or --skip-preview or --preview-only must be passed in to proceed when running in non-interactive mode";
+
+const KNOWN_FLAGS = "--stack X, -s X, --stack=X, --yes, -y, --skip-preview, -f, --preview-only";
+// A token the runner can take literally: no quoting, expansion or redirection for it to get wrong.
+const PLAIN_TOKEN = /^[A-Za-z0-9_.\/:=@-]+$/;
+
+/** True when the part is a `pulumi up` command (which parsePulumiUp then checks). */
+export function isPulumiUp(command: string): boolean {
+  return /^pulumi\s+up(\s|$)/.test(command.trim());
+}
+
+/**
+ * Checks a `pulumi up` part's flags in the order the CLI does (flag parsing,
+ * then the non-interactive check, then the flag combinations), as a shell
+ * without a terminal would run it, and says what to run. Throws with the
+ * CLI's own message where the CLI fails, and refuses whatever this runner
+ * cannot honour (any other flag, an argument, shell syntax) rather than
+ * ignore it. PULUMI_SKIP_CONFIRMATIONS, which the CLI also reads, is not
+ * honoured on purpose: the line must work as printed, in an operator's shell.
+ */
+export function parsePulumiUp(command: string): PulumiUpPlan {
+  function refuse(why: string): never {
+    throw new Error(`refusing to run '${command}': ${why}`);
+  }
+  // Shaped as runCommandLine reports a shell part that failed: the CLI's stderr.
+  function fail(cliError: string): never {
+    throw new Error(`'${command}' failed: ${cliError}`);
+  }
+  const tokens = command.trim().split(/\s+/);
+  if (tokens[0] !== "pulumi" || tokens[1] !== "up") refuse("not a pulumi up command");
+  const unplain = tokens.find((token) => !PLAIN_TOKEN.test(token));
+  if (unplain !== undefined) refuse(`'${unplain}' has shell syntax this runner does not interpret`);
+  const stacks: string[] = [];
+  let yes = false;
+  let skipPreview = false;
+  let previewOnly = false;
+  for (let i = 2; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token === "--stack" || token === "-s") {
+      const value = tokens[i + 1];
+      // The CLI would take a following flag as the stack's name; a printed command never means that.
+      if (value === undefined || value.startsWith("-")) refuse(`${token} needs a stack name`);
+      stacks.push(value);
+      i++;
+    } else if (token.startsWith("--stack=")) {
+      const value = token.slice("--stack=".length);
+      if (value === "") refuse("--stack= needs a stack name");
+      stacks.push(value);
+    } else if (token === "--yes" || token === "-y") {
+      yes = true;
+    } else if (token === "--skip-preview" || token === "-f") {
+      skipPreview = true;
+    } else if (token === "--preview-only") {
+      previewOnly = true;
+    } else if (token.startsWith("-")) {
+      refuse(`unknown flag '${token}' (this runner knows ${KNOWN_FLAGS})`);
+    } else {
+      refuse(`unexpected argument '${token}' (a template or URL; this runner runs the project's program)`);
+    }
+  }
+  // As the CLI: --skip-preview implies --yes, then the non-interactive check, then the combinations.
+  yes = yes || skipPreview;
+  if (!yes && !previewOnly) fail(NON_INTERACTIVE_UP_ERROR);
+  if (skipPreview && previewOnly) fail("error: --skip-preview and --preview-only cannot be used together");
+  if (yes && previewOnly) fail("error: --yes and --preview-only cannot be used together");
+  // Stricter than the CLI, which would use the selected stack: a printed command must name the one it is for.
+  if (stacks.length === 0) refuse("it names no stack (--stack X); a printed command must say which stack it changes");
+  if (new Set(stacks).size > 1) refuse(`it names more than one stack (${stacks.join(", ")})`);
+  return { stack: stacks[0], operation: previewOnly ? "preview" : "up" };
+}
+
+/** True for the parts that run through /bin/sh as printed. */
+function runsInShell(command: string): boolean {
+  return command.startsWith("kubectl ") || command.startsWith("pulumi config set ") || command.startsWith("pulumi config set-all ");
+}
 
 export async function runCommandLine(line: string, engine: EngineStack): Promise<CommandStep[]> {
   const steps: CommandStep[] = [];
   for (const command of commandParts(line)) {
     const started = performance.now();
-    const up = PULUMI_UP.exec(command);
-    if (up !== null) {
-      if (up[1] !== engine.stack.name) throw new Error(`'${command}' is for stack ${up[1]}, but this engine runs ${engine.stack.name}`);
-      const result = await engine.stack.up({ color: "never" });
-      steps.push({ command, ms: performance.now() - started, stdout: result.stdout, ranAs: "automation-api" });
+    if (isPulumiUp(command)) {
+      const plan = parsePulumiUp(command);
+      if (plan.stack !== engine.stack.name) throw new Error(`'${command}' is for stack ${plan.stack}, but this engine runs ${engine.stack.name}`);
+      // --yes previews, then updates; stack.up() updates without the preview, as --skip-preview does.
+      const result = plan.operation === "preview" ? await engine.stack.preview({ color: "never" }) : await engine.stack.up({ color: "never" });
+      steps.push({ command, ms: performance.now() - started, stdout: result.stdout, ranAs: "automation-api", operation: plan.operation });
       continue;
     }
-    if (!command.startsWith("kubectl ") && !command.startsWith("pulumi config set ")) {
-      throw new Error(`refusing to run '${command}': not a kubectl or pulumi config command`);
+    if (!runsInShell(command)) {
+      throw new Error(`refusing to run '${command}': not a kubectl, pulumi config set, pulumi config set-all or pulumi up command`);
     }
     try {
       const { stdout } = await execFileAsync("/bin/sh", ["-c", command], {
