@@ -3,14 +3,16 @@
 // rehearsal run the very same function as an Automation API inline program.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, rawConfigFromAll } from "./config/load";
+import { configKeyPath, parseStackConfig, rawConfigFromAll } from "./config/load";
 import type { ServiceConfig, StackConfig } from "./config/schema";
 import { BlueGreenDeployment } from "./components/blue-green-deployment";
 import { CanaryDeployment } from "./components/canary-deployment";
 import { RollingDeployment } from "./components/rolling-deployment";
+import { recordedCanaryReplicas } from "./lib/canary-steps";
+import { PART_OF } from "./lib/names";
 import { renderRunbook } from "./lib/runbook";
 import { serviceReport, type ServiceReport } from "./lib/service-report";
-import { PART_OF } from "./lib/names";
+import { canaryTraffic, closerShareAdvice, TRAFFIC_WARN_POINTS } from "./lib/traffic";
 
 export interface StackOutputs {
   readonly stack: string;
@@ -22,13 +24,37 @@ export interface StackOutputs {
 
 export type ServiceComponent = RollingDeployment | BlueGreenDeployment | CanaryDeployment;
 
+/** What the stack's last update left, as far as this update needs it. */
+export interface PreviousState {
+  /** Canary pods per canary service, from the last outputs. @default - unknown */
+  readonly canaryReplicas?: Readonly<Record<string, number | undefined>>;
+}
+
 /** Reads and validates the stack config (throwing before any resource exists), then deploys it. */
 export async function program(): Promise<StackOutputs> {
   const config = parseStackConfig(rawConfigFromAll(pulumi.runtime.allConfig()));
-  return deployStack(config, pulumi.getStack());
+  return deployStack(config, pulumi.getStack(), await previousState(config));
 }
 
-export function deployStack(config: StackConfig, stack: string): StackOutputs {
+/**
+ * The canary split the last update left, from the stack's own outputs
+ * through a StackReference to itself. Chosen over reading the cluster: it is
+ * what the program itself declared (a quick `kubectl scale` does not change
+ * which way the next step goes), needs no credentials beyond the state the
+ * engine already holds, and answers the same in `preview`. Only production
+ * orders its canary steps, so only production reads it.
+ */
+async function previousState(config: StackConfig): Promise<PreviousState> {
+  const canaries = config.services.filter((s) => s.strategy === "canary");
+  if (config.environment !== "production" || canaries.length === 0) return {};
+  const self = new pulumi.StackReference("previous-outputs", {
+    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+  });
+  const services = (await self.getOutputDetails("services")).value;
+  return { canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])) };
+}
+
+export function deployStack(config: StackConfig, stack: string, previous: PreviousState = {}): StackOutputs {
   const namespace: pulumi.Input<string> = config.createNamespace
     ? new k8s.core.v1.Namespace("namespace", {
         metadata: {
@@ -43,9 +69,12 @@ export function deployStack(config: StackConfig, stack: string): StackOutputs {
       }).metadata.name
     : config.namespace;
 
-  config.services.forEach((spec) => deployService(spec, { namespace, namespaceName: config.namespace, environment: config.environment }));
+  for (const spec of config.services) {
+    warnAboutTraffic(spec);
+    deployService(spec, { namespace, environment: config.environment }, previous);
+  }
 
-  const reports = config.services.map((spec, index) => serviceReport(spec, { namespace: config.namespace, stack, index }));
+  const reports = config.services.map((spec) => serviceReport(spec, { namespace: config.namespace, stack }));
   return {
     stack,
     environment: config.environment,
@@ -55,9 +84,21 @@ export function deployStack(config: StackConfig, stack: string): StackOutputs {
   };
 }
 
+/** A canary whose replica ratio gives it a share far from the asked one says so (production refuses the worst cases up front). */
+function warnAboutTraffic(spec: ServiceConfig): void {
+  if (spec.strategy !== "canary") return;
+  const traffic = canaryTraffic(spec);
+  if (Math.abs(traffic.canaryPercent - traffic.askedPercent) <= TRAFFIC_WARN_POINTS) return;
+  pulumi.log.warn(
+    `${configKeyPath(["services", spec.name, "canaryWeight"])}: asks for ${traffic.askedPercent}% but the replica ratio ` +
+      `gives the canary ${traffic.canaryPercent}% of the traffic; to get closer: ${closerShareAdvice(spec, TRAFFIC_WARN_POINTS)}`,
+  );
+}
+
 function deployService(
   spec: ServiceConfig,
-  context: { readonly namespace: pulumi.Input<string>; readonly namespaceName: string; readonly environment: StackConfig["environment"] },
+  context: { readonly namespace: pulumi.Input<string>; readonly environment: StackConfig["environment"] },
+  previous: PreviousState,
 ): ServiceComponent {
   switch (spec.strategy) {
     case "rolling":
@@ -65,6 +106,6 @@ function deployService(
     case "blue-green":
       return new BlueGreenDeployment(spec.name, { ...context, spec });
     case "canary":
-      return new CanaryDeployment(spec.name, { ...context, spec });
+      return new CanaryDeployment(spec.name, { ...context, spec, previousCanaryReplicas: previous.canaryReplicas?.[spec.name] });
   }
 }

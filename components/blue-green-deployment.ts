@@ -3,11 +3,12 @@
 // live Service whose selector a ServiceSelectorSwitch moves only once the
 // slot it switches to is ready. The standby slot keeps its pods until config
 // retires it: it is the rollback.
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BlueGreenServiceConfig } from "../config/schema";
-import { names, otherSlot, routingLabels, selectorLabels, type SlotName } from "../lib/names";
-import { standbyReplicas } from "../lib/live-state";
+import { names, otherSlot, selectorLabels, unversionedLabels, type SlotName } from "../lib/names";
+import { slotReplicas } from "../lib/replicas";
+import { slotVersion } from "../lib/versions";
 import { newHttpService } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
 import { ServiceSelectorSwitch } from "./service-selector-switch";
@@ -18,28 +19,31 @@ export type BlueGreenDeploymentArgs = StrategyArgs<BlueGreenServiceConfig>;
 
 export interface Slot {
   readonly workload: Workload;
+  /** The slot's own Service (`<service>-<slot>`), for testing it whether or not it is live. */
   readonly service: k8s.core.v1.Service;
 }
 
 export class BlueGreenDeployment extends pulumi.ComponentResource {
+  /** The deployed slots; a slot without a version is absent. */
   public readonly slots: Partial<Record<SlotName, Slot>>;
   public readonly switch: ServiceSelectorSwitch;
   public readonly migration: ServiceMigration | undefined;
+  public readonly liveSlot: pulumi.Output<SlotName>;
+  public readonly liveServiceName: pulumi.Output<string>;
   /** The Service in front of the idle slot, for testing it before it takes traffic; undefined when there is no idle slot. */
-  public readonly previewServiceName: string | undefined;
+  public readonly previewServiceName: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: BlueGreenDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("safe-deploy:k8s:BlueGreenDeployment", name, {}, opts);
     const { spec } = args;
     this.migration = newServiceMigration(name, spec, args, this);
     const standby = otherSlot(spec.liveSlot);
-    const versionOf = (slot: SlotName) => (slot === "blue" ? spec.blueVersion : spec.greenVersion);
 
     const slots: Partial<Record<SlotName, Slot>> = {};
     for (const slot of ["blue", "green"] as const) {
-      const version = versionOf(slot);
+      const version = slotVersion(spec, slot);
       if (version === undefined) continue;
-      const replicas = slot === spec.liveSlot ? spec.replicas : standbyReplicas(spec.replicas, version, spec.retireStandby);
+      const replicas = slotReplicas(spec, slot);
       const workload = new Workload(
         `${name}-${slot}`,
         workloadArgs(args, {
@@ -57,7 +61,7 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
           namespace: args.namespace,
           name: names.slotService(spec.name, slot),
           selector: selectorLabels(spec.name, slot),
-          labels: routingLabels({ service: spec.name, environment: args.environment, variant: slot }),
+          labels: unversionedLabels({ service: spec.name, environment: args.environment, variant: slot }),
           hasPods: replicas > 0,
         },
         // After the slot's pods exist: a Service is awaited until it has endpoints.
@@ -75,17 +79,17 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
     this.switch = new ServiceSelectorSwitch(
       `${name}-switch`,
       {
-        namespace: args.namespaceName,
-        namespaceInput: args.namespace,
+        namespace: args.namespace,
         serviceName: names.service(spec.name),
-        labels: routingLabels({ service: spec.name, environment: args.environment }),
+        labels: unversionedLabels({ service: spec.name, environment: args.environment }),
         selector: selectorLabels(spec.name, spec.liveSlot),
-        rollbackSelector: slots[standby] !== undefined ? selectorLabels(spec.name, standby) : undefined,
         readyBeforeSwitch: [live.workload.deployment],
       },
       { parent: this },
     );
-    this.previewServiceName = slots[standby] !== undefined ? names.slotService(spec.name, standby) : undefined;
-    this.registerOutputs({ liveServiceName: this.switch.service.metadata.name, previewServiceName: this.previewServiceName });
+    this.liveSlot = pulumi.output(spec.liveSlot);
+    this.liveServiceName = this.switch.serviceName;
+    this.previewServiceName = pulumi.output(slots[standby] !== undefined ? names.slotService(spec.name, standby) : undefined);
+    this.registerOutputs({ liveSlot: this.liveSlot, liveServiceName: this.liveServiceName, previewServiceName: this.previewServiceName });
   }
 }

@@ -5,15 +5,27 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CanaryServiceConfig, HttpRouteConfig } from "../config/schema";
-import { names, routingLabels, selectorLabels, type Track } from "../lib/names";
+import { resizeOrder } from "../lib/canary-steps";
+import { routeBackends } from "../lib/http-route";
+import { names, selectorLabels, unversionedLabels, type Track } from "../lib/names";
 import { PATCH_FORCE } from "../lib/pulumi-annotations";
-import { splitReplicas } from "../lib/replica-split";
-import { newHttpService, SERVICE_PORT } from "./http-service";
+import type { ReplicaSplit } from "../lib/replica-split";
+import { canaryTrackReplicas } from "../lib/replicas";
+import { canaryTraffic } from "../lib/traffic";
+import { newHttpService } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
 import { workloadArgs, type StrategyArgs } from "./strategy-args";
 import { Workload } from "./workload";
 
-export type CanaryDeploymentArgs = StrategyArgs<CanaryServiceConfig>;
+export interface CanaryDeploymentArgs extends StrategyArgs<CanaryServiceConfig> {
+  /**
+   * Canary pods before this update, from the stack's last outputs. In
+   * production it decides which track resizes first, so that the growing one
+   * is ready before the shrinking one shrinks.
+   * @default - unknown: taken as none
+   */
+  readonly previousCanaryReplicas?: number;
+}
 
 export const HTTP_ROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
 
@@ -24,14 +36,19 @@ export class CanaryDeployment extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
   public readonly httpRoute: k8s.apiextensions.CustomResource | undefined;
   public readonly migration: ServiceMigration | undefined;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly stableReplicas: pulumi.Output<number>;
+  public readonly canaryReplicas: pulumi.Output<number>;
+  /** The share of requests the canary really gets (percent): exact with an HTTPRoute, the replica ratio without. */
+  public readonly canaryTrafficPercent: pulumi.Output<number>;
 
   constructor(name: string, args: CanaryDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("safe-deploy:k8s:CanaryDeployment", name, {}, opts);
     const { spec } = args;
-    const split = splitReplicas(spec.replicas, spec.canaryWeight);
+    const split = canaryTrackReplicas(spec);
     this.migration = newServiceMigration(name, spec, args, this);
 
-    const track = (which: Track, version: string, replicas: number) =>
+    const track = (which: Track, version: string, replicas: number, after: readonly pulumi.Resource[]) =>
       new Workload(
         `${name}-${which}`,
         workloadArgs(args, {
@@ -39,12 +56,21 @@ export class CanaryDeployment extends pulumi.ComponentResource {
           variant: which,
           version,
           replicas,
-          runsAfter: runsAfterMigration(this.migration, version),
+          runsAfter: [...runsAfterMigration(this.migration, version), ...after],
         }),
         { parent: this },
       );
-    this.stable = track("stable", spec.stableVersion, split.stable);
-    this.canary = spec.canaryVersion === undefined ? undefined : track("canary", spec.canaryVersion, split.canary);
+    // Staging may lose capacity during a step (maxUnavailable 25%); production grows before it shrinks.
+    const order = args.environment === "production" ? resizeOrder(args.previousCanaryReplicas, split.canary) : "together";
+    const canaryVersion = spec.canaryVersion;
+    if (canaryVersion !== undefined && order === "canary-first") {
+      this.canary = track("canary", canaryVersion, split.canary, []);
+      this.stable = track("stable", spec.stableVersion, split.stable, [this.canary.deployment]);
+    } else {
+      this.stable = track("stable", spec.stableVersion, split.stable, []);
+      const after = order === "stable-first" ? [this.stable.deployment] : [];
+      this.canary = canaryVersion === undefined ? undefined : track("canary", canaryVersion, split.canary, after);
+    }
 
     this.service = newHttpService(
       `${name}-service`,
@@ -52,15 +78,23 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         namespace: args.namespace,
         name: names.service(spec.name),
         selector: selectorLabels(spec.name),
-        labels: routingLabels({ service: spec.name, environment: args.environment }),
+        labels: unversionedLabels({ service: spec.name, environment: args.environment }),
       },
       // After the pods it selects exist: a Service is awaited until it has endpoints.
       { parent: this, dependsOn: this.deployments() },
     );
 
-    this.httpRoute =
-      spec.httpRoute === undefined ? undefined : this.exactWeights(name, args, spec.httpRoute, split);
-    this.registerOutputs({ serviceName: this.service.metadata.name, stableReplicas: split.stable, canaryReplicas: split.canary });
+    this.httpRoute = spec.httpRoute === undefined ? undefined : this.exactWeights(name, args, spec.httpRoute, split);
+    this.serviceName = this.service.metadata.name;
+    this.stableReplicas = pulumi.output(split.stable);
+    this.canaryReplicas = pulumi.output(split.canary);
+    this.canaryTrafficPercent = pulumi.output(canaryTraffic(spec).canaryPercent);
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      stableReplicas: this.stableReplicas,
+      canaryReplicas: this.canaryReplicas,
+      canaryTrafficPercent: this.canaryTrafficPercent,
+    });
   }
 
   private deployments(): pulumi.Resource[] {
@@ -68,12 +102,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
   }
 
   /** A Service per track and an HTTPRoute that weighs them exactly. */
-  private exactWeights(
-    name: string,
-    args: CanaryDeploymentArgs,
-    route: HttpRouteConfig,
-    split: { readonly stable: number; readonly canary: number },
-  ): k8s.apiextensions.CustomResource {
+  private exactWeights(name: string, args: CanaryDeploymentArgs, route: HttpRouteConfig, split: ReplicaSplit): k8s.apiextensions.CustomResource {
     const { spec } = args;
     const trackServices: pulumi.Resource[] = [];
     for (const which of ["stable", "canary"] as const) {
@@ -84,14 +113,14 @@ export class CanaryDeployment extends pulumi.ComponentResource {
             namespace: args.namespace,
             name: names.trackService(spec.name, which),
             selector: selectorLabels(spec.name, which),
-            labels: routingLabels({ service: spec.name, environment: args.environment, variant: which }),
+            labels: unversionedLabels({ service: spec.name, environment: args.environment, variant: which }),
             hasPods: split[which] > 0,
           },
           { parent: this, dependsOn: this.deployments() },
         ),
       );
     }
-    const backend = (which: Track, weight: number) => ({ name: names.trackService(spec.name, which), port: SERVICE_PORT, weight });
+    const canaryWeight = canaryTraffic(spec).canaryPercent;
     return new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {
@@ -101,13 +130,13 @@ export class CanaryDeployment extends pulumi.ComponentResource {
           name: names.httpRoute(spec.name),
           namespace: args.namespace,
           annotations: PATCH_FORCE,
-          labels: routingLabels({ service: spec.name, environment: args.environment }),
+          labels: unversionedLabels({ service: spec.name, environment: args.environment }),
         },
         spec: {
-          parentRefs: [{ name: route.gatewayName, namespace: route.gatewayNamespace ?? args.namespaceName }],
+          parentRefs: [{ name: route.gatewayName, namespace: route.gatewayNamespace ?? args.namespace }],
           ...(route.hostnames.length > 0 ? { hostnames: route.hostnames } : {}),
-          // Stable first, canary second: the quick rollback command patches these positions.
-          rules: [{ backendRefs: [backend("stable", 100 - spec.canaryWeight), backend("canary", spec.canaryWeight)] }],
+          // The order the quick rollback's patch tests and relies on (lib/http-route.ts).
+          rules: [{ backendRefs: routeBackends(spec.name, canaryWeight) }],
         },
       },
       // Traffic weights move only once both tracks' Deployments are ready.

@@ -1,12 +1,12 @@
 // The Service in front of a set of pods: port 80 to the pods' `http` port.
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { SERVICE_PORT } from "../lib/names";
 import { PATCH_FORCE, SKIP_AWAIT } from "../lib/pulumi-annotations";
-
-export const SERVICE_PORT = 80;
 
 export interface HttpServiceArgs {
   readonly namespace: pulumi.Input<string>;
+  /** The Service's name. */
   readonly name: string;
   readonly selector: Record<string, string>;
   readonly labels: Record<string, string>;

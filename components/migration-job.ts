@@ -3,12 +3,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ResourcesConfig } from "../config/schema";
-import { names, recommendedLabels } from "../lib/names";
+import { names, recommendedLabels, VERSION_ENV } from "../lib/names";
 import { envFromSecrets, restrictedContainerSecurityContext, restrictedPodSecurityContext } from "./workload";
 
 export interface MigrationJobArgs {
+  /** The namespace of the Job. */
   readonly namespace: pulumi.Input<string>;
+  /** Goes into the recommended labels. */
   readonly environment: Environment;
+  /** The service the migration belongs to (recommended labels only: no `app`, so no Service selects it). */
   readonly service: string;
   /** Job name prefix; the Job is `<prefix>-<version>`. */
   readonly prefix: string;
@@ -16,6 +19,7 @@ export interface MigrationJobArgs {
   readonly version: string;
   /** Image repository; the version is its tag. */
   readonly image: string;
+  /** The migration command and its arguments. */
   readonly command: readonly string[];
   /** expand (backward compatible) or contract. */
   readonly kind: "expand" | "contract";
@@ -23,6 +27,7 @@ export interface MigrationJobArgs {
   readonly backoffLimit: number;
   /** Seconds before a running migration is stopped and failed. */
   readonly activeDeadlineSeconds: number;
+  /** Requests and limits of the migration container. */
   readonly resources: ResourcesConfig;
   /** @default [] */
   readonly envFromSecrets?: readonly string[];
@@ -61,7 +66,7 @@ export class MigrationJob extends pulumi.ComponentResource {
                   name: "migrate",
                   image: `${args.image}:${args.version}`,
                   command: [...args.command],
-                  env: [{ name: "SERVICE_VERSION", value: args.version }],
+                  env: [{ name: VERSION_ENV, value: args.version }],
                   ...envFromSecrets(args.envFromSecrets),
                   resources: { requests: { ...args.resources.requests }, limits: { ...args.resources.limits } },
                   securityContext: restrictedContainerSecurityContext,

@@ -1,9 +1,8 @@
 // The MigrationJob a service's config asks for, built as a child of the
 // strategy component, and the ordering it imposes on that component's Deployments.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceConfig } from "../config/schema";
-import { names } from "../lib/names";
-import { migrationTargetVersion } from "../lib/versions";
+import { migrationPrefix, plannedMigration } from "../lib/migration";
 import { MigrationJob } from "./migration-job";
 
 export interface ServiceMigration {
@@ -18,28 +17,29 @@ export function newServiceMigration(
   context: { readonly namespace: pulumi.Input<string>; readonly environment: Environment },
   parent: pulumi.Resource,
 ): ServiceMigration | undefined {
-  const version = migrationTargetVersion(spec);
-  if (spec.migration === undefined || version === undefined) return undefined;
+  const planned = plannedMigration(spec);
+  if (planned === undefined) return undefined;
+  const { config } = planned;
   const job = new MigrationJob(
     `${name}-migration`,
     {
       namespace: context.namespace,
       environment: context.environment,
       service: spec.name,
-      prefix: spec.migration.name ?? names.defaultMigrationPrefix(spec.name),
-      version,
-      image: spec.migration.image ?? spec.image,
-      command: spec.migration.command,
-      kind: spec.migration.kind,
-      backoffLimit: spec.migration.backoffLimit,
-      activeDeadlineSeconds: spec.migration.activeDeadlineSeconds,
+      prefix: migrationPrefix(spec),
+      version: planned.version,
+      image: config.image ?? spec.image,
+      command: config.command,
+      kind: config.kind,
+      backoffLimit: config.backoffLimit,
+      activeDeadlineSeconds: config.activeDeadlineSeconds,
       resources: spec.resources,
-      envFromSecrets: spec.migration.envFromSecrets,
-      podLabels: spec.migration.podLabels,
+      envFromSecrets: config.envFromSecrets,
+      podLabels: config.podLabels,
     },
     { parent },
   );
-  return { job, version };
+  return { job, version: planned.version };
 }
 
 /** What a Deployment of `version` waits for: the migration its code needs, if any. */

@@ -2,13 +2,12 @@
 // the Workload args every strategy derives from it in the same way.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceConfig } from "../config/schema";
+import type { Variant } from "../lib/names";
 import type { WorkloadArgs } from "./workload";
 
 export interface StrategyArgs<Spec extends ServiceConfig> {
-  /** The namespace as an input (it may come from the Namespace resource, so objects wait for it). */
+  /** The namespace (it may come from the Namespace resource, so objects wait for it). */
   readonly namespace: pulumi.Input<string>;
-  /** The same namespace as a plain string, for printed commands. */
-  readonly namespaceName: string;
   readonly environment: Environment;
   /** The service's validated config. */
   readonly spec: Spec;
@@ -17,10 +16,12 @@ export interface StrategyArgs<Spec extends ServiceConfig> {
 /** One Deployment of the service: which one, which version, how many pods, after what. */
 export interface WorkloadPlacement {
   readonly deploymentName: string;
-  readonly variant?: string;
+  /** @default - none (rolling) */
+  readonly variant?: Variant;
   readonly version: string;
   readonly replicas: number;
-  readonly runsAfter: readonly pulumi.Resource[];
+  /** @default [] */
+  readonly runsAfter?: readonly pulumi.Resource[];
 }
 
 export function workloadArgs(args: StrategyArgs<ServiceConfig>, placement: WorkloadPlacement): WorkloadArgs {

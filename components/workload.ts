@@ -3,30 +3,39 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ResourcesConfig } from "../config/schema";
-import { names, podLabels, selectorLabels } from "../lib/names";
+import { names, podLabels, selectorLabels, unversionedLabels, VERSION_ENV, type Variant } from "../lib/names";
 import { awaitTimeout, PATCH_FORCE } from "../lib/pulumi-annotations";
 
 export interface WorkloadArgs {
+  /** The namespace of the Deployment and its PodDisruptionBudget. */
   readonly namespace: pulumi.Input<string>;
+  /** Production never takes a pod away before its replacement is ready (`maxUnavailable: 0`). */
   readonly environment: Environment;
   /** The service this Deployment belongs to (`app` label, container name). */
   readonly service: string;
   /** Deployment name: the service's own for rolling and stable, `<service>-<slot>` or `<service>-canary` otherwise. */
   readonly deploymentName: string;
   /** `blue`/`green` or `stable`/`canary`: joins `app` in the selector. @default - none (rolling) */
-  readonly variant?: string;
+  readonly variant?: Variant;
   /** Image repository; the version is its tag. */
   readonly image: string;
+  /** The version this Deployment runs: the image tag, the version label and SERVICE_VERSION. */
   readonly version: string;
+  /** Pods; 0 keeps the Deployment (and its history) without pods. */
   readonly replicas: number;
+  /** The container port serving HTTP, named `http`. */
   readonly port: number;
+  /** Path of the readiness and liveness probes. */
   readonly healthPath: string;
+  /** Requests and limits of the container. */
   readonly resources: ResourcesConfig;
+  /** A rollout without progress this long fails; the provider's await gives up 60 s later. */
   readonly progressDeadlineSeconds: number;
+  /** Old ReplicaSets kept for `kubectl rollout undo`. */
   readonly revisionHistoryLimit: number;
-  /** @default [] */
+  /** Existing Secrets whose keys become environment variables. @default [] */
   readonly envFromSecrets?: readonly string[];
-  /** Resources that must be done before this version runs (its migration Job). @default [] */
+  /** Resources that must be done (or ready) before this Deployment changes: its migration Job, the track that grows first. @default [] */
   readonly runsAfter?: readonly pulumi.Resource[];
 }
 
@@ -74,7 +83,7 @@ export function podTemplate(args: WorkloadArgs): k8s.types.input.core.v1.PodTemp
           image: `${args.image}:${args.version}`,
           imagePullPolicy: "IfNotPresent",
           ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
-          env: [{ name: "SERVICE_VERSION", value: args.version }],
+          env: [{ name: VERSION_ENV, value: args.version }],
           ...envFromSecrets(args.envFromSecrets),
           readinessProbe: probe(2, 3),
           livenessProbe: probe(10, 6),
@@ -93,8 +102,11 @@ export function rollingUpdate(environment: Environment): k8s.types.input.apps.v1
 
 export class Workload extends pulumi.ComponentResource {
   public readonly deployment: k8s.apps.v1.Deployment;
+  /** Absent on one pod or none: a PDB on a single pod would block every node drain. */
   public readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget | undefined;
   public readonly deploymentName: pulumi.Output<string>;
+  public readonly version: pulumi.Output<string>;
+  public readonly replicas: pulumi.Output<number>;
 
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("safe-deploy:k8s:Workload", name, {}, opts);
@@ -128,7 +140,12 @@ export class Workload extends pulumi.ComponentResource {
         ? new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
             {
-              metadata: { name: names.podDisruptionBudget(args.deploymentName), namespace: args.namespace, labels },
+              // Unversioned labels: a release must not update the PDB.
+              metadata: {
+                name: names.podDisruptionBudget(args.deploymentName),
+                namespace: args.namespace,
+                labels: unversionedLabels({ service: args.service, environment: args.environment, variant: args.variant }),
+              },
               spec: { maxUnavailable: 1, selector: { matchLabels: selector } },
             },
             { parent: this },
@@ -136,6 +153,8 @@ export class Workload extends pulumi.ComponentResource {
         : undefined;
 
     this.deploymentName = this.deployment.metadata.name;
-    this.registerOutputs({ deploymentName: this.deploymentName });
+    this.version = pulumi.output(args.version);
+    this.replicas = pulumi.output(args.replicas);
+    this.registerOutputs({ deploymentName: this.deploymentName, version: this.version, replicas: this.replicas });
   }
 }

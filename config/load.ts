@@ -13,7 +13,7 @@ export class StackConfigError extends Error {
   }
 }
 
-/** `safe-deploy:services[2].canaryWeight`: the form `pulumi config set --path` takes. */
+/** `safe-deploy:services.recommendation-engine.canaryWeight`: the form `pulumi config set --path` takes. */
 export function configKeyPath(path: readonly PropertyKey[]): string {
   let out = CONFIG_NAMESPACE;
   path.forEach((segment, i) => {
@@ -46,21 +46,61 @@ export function rawConfigFromAll(all: Readonly<Record<string, string>>): Record<
   return raw;
 }
 
+/** What a JSON type is called in a message. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  array: "a list",
+  object: "a map of settings",
+  record: "a map",
+};
+
+/**
+ * zod's messages in our words, for every bound and type that a schema does
+ * not word itself ("must be at least 30 (got 10)", not "Too small: expected
+ * number to be >=30").
+ */
+function ourWords(issue: z.core.$ZodRawIssue): string | undefined {
+  const got = issue.input === undefined ? "" : ` (got ${JSON.stringify(issue.input)})`;
+  switch (issue.code) {
+    case "invalid_type": {
+      const wanted = TYPE_WORDS[issue.expected] ?? issue.expected;
+      return issue.input === undefined ? `is required (${wanted})` : `must be ${wanted}${got}`;
+    }
+    case "too_small": {
+      const bound = Number(issue.minimum);
+      if (issue.origin === "string") return bound === 1 ? `must not be empty` : `must be at least ${bound} characters${got}`;
+      if (issue.origin === "array" || issue.origin === "set") return `must list at least ${bound}`;
+      return `must be ${issue.inclusive === false ? "above" : "at least"} ${bound}${got}`;
+    }
+    case "too_big": {
+      const bound = Number(issue.maximum);
+      if (issue.origin === "string") return `must be at most ${bound} characters${got}`;
+      if (issue.origin === "array" || issue.origin === "set") return `must list at most ${bound}`;
+      return `must be ${issue.inclusive === false ? "below" : "at most"} ${bound}${got}`;
+    }
+    case "invalid_key":
+      // A record key its schema refused: that schema's own words.
+      return issue.issues.map((inner) => inner.message).join("; ");
+    case "invalid_value":
+      return `must be one of ${issue.values.map((v) => `'${String(v)}'`).join(", ")}${got}`;
+    default:
+      return undefined;
+  }
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => `${configKeyPath([...issue.path, key])}: is not a known setting (check its spelling)`).join("\n  - ");
-  }
-  if (issue.code === "invalid_type") {
-    return issue.input === undefined
-      ? `${configKeyPath(issue.path)}: is required (expected ${issue.expected})`
-      : `${configKeyPath(issue.path)}: must be a ${issue.expected} (got ${JSON.stringify(issue.input)})`;
   }
   return `${configKeyPath(issue.path)}: ${issue.message}`;
 }
 
 export function parseStackConfig(raw: Readonly<Record<string, unknown>>): StackConfig {
-  // reportInput: so a message can tell a missing key from one of the wrong type.
-  const result = stackConfigSchema.safeParse(raw, { reportInput: true });
+  // reportInput: so a message can tell a missing key from one of the wrong type, and quote what was given.
+  const result = stackConfigSchema.safeParse(raw, { reportInput: true, error: ourWords });
   if (!result.success) throw new StackConfigError(result.error.issues.map(describeIssue));
   return result.data;
 }

@@ -3,10 +3,18 @@
 // the program never reads a config key that is not in this schema.
 import * as semver from "semver";
 import { z } from "zod";
+import { ownedObjects, objectNameProblem } from "../lib/object-names";
+import { QUANTITY_PATTERN, quantityValue } from "../lib/quantity";
+import { canaryTrackReplicas } from "../lib/replicas";
+import { canaryTraffic, closerShareAdvice } from "../lib/traffic";
+import { versionsDeployed } from "../lib/versions";
 
 /** A release version: semver, optionally with a leading `v` (`v2.4.0`, `v3.2.0-rc.1`). */
 export const versionSchema = z.string().superRefine((value, ctx) => {
-  if (semver.valid(value) === null) {
+  if (value.length > 63) {
+    // It is the `app.kubernetes.io/version` label value, and label values stop at 63.
+    ctx.addIssue({ code: "custom", message: `must be at most 63 characters, since it becomes a label value (got ${value.length})` });
+  } else if (semver.valid(value) === null) {
     ctx.addIssue({ code: "custom", message: `must be a semantic version such as v2.4.0 (got '${value}')` });
   } else if (!/^v?[0-9a-z.-]+$/.test(value)) {
     // The version becomes an image tag and part of object names: lowercase, no '+'.
@@ -18,7 +26,7 @@ export const versionSchema = z.string().superRefine((value, ctx) => {
 });
 
 /** An object name Kubernetes accepts as a Deployment, Service and label value (RFC 1123 label, short enough for suffixes). */
-const serviceNameSchema = z
+export const serviceNameSchema = z
   .string()
   .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, {
     message: "must be a lowercase RFC 1123 name: letters, digits and '-', starting with a letter",
@@ -45,19 +53,37 @@ export const imageSchema = z.string().superRefine((value, ctx) => {
   }
 });
 
+/** `pulumi config set --path` stores `1` and `2` as numbers; a quantity is text either way. */
 const quantitySchema = z
-  .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { message: "must be a Kubernetes quantity such as 250m or 256Mi" });
+  .union([z.string(), z.number()])
+  .transform(String)
+  .pipe(z.string().regex(QUANTITY_PATTERN, { message: "must be a Kubernetes quantity such as 250m, 1, 256Mi or 1Gi" }));
 
 const resourceAmountsSchema = z.strictObject({ cpu: quantitySchema, memory: quantitySchema });
 
 /** Requests and limits; both are required on every container in production. */
-export const resourcesSchema = z.strictObject({
-  requests: resourceAmountsSchema.default({ cpu: "100m", memory: "128Mi" }),
-  limits: resourceAmountsSchema.default({ cpu: "500m", memory: "256Mi" }),
-});
+export const resourcesSchema = z
+  .strictObject({
+    /** @default cpu 100m, memory 128Mi */
+    requests: resourceAmountsSchema.default({ cpu: "100m", memory: "128Mi" }),
+    /** @default cpu 500m, memory 256Mi */
+    limits: resourceAmountsSchema.default({ cpu: "500m", memory: "256Mi" }),
+  })
+  .superRefine((resources, ctx) => {
+    for (const resource of ["cpu", "memory"] as const) {
+      const request = resources.requests[resource];
+      const limit = resources.limits[resource];
+      // The API server refuses a container whose request is above its limit.
+      if ((quantityValue(request) ?? 0) > (quantityValue(limit) ?? Infinity)) {
+        ctx.addIssue({ code: "custom", path: ["requests", resource], message: `must not be above limits.${resource} (request ${request}, limit ${limit})` });
+      }
+    }
+  });
 
-const httpPathSchema = z.string().regex(/^\/[^\s]*$/, { message: "must be an HTTP path starting with '/'" });
+const httpPathSchema = z
+  .string()
+  .regex(/^\/[^\s]*$/, { message: "must be an HTTP path starting with '/', without spaces" })
+  .max(1024, { message: "must be at most 1024 characters" });
 
 /**
  * A label value. `pulumi config set --path` stores `true` and `8080` as a
@@ -66,7 +92,29 @@ const httpPathSchema = z.string().regex(/^\/[^\s]*$/, { message: "must be an HTT
 const labelValueSchema = z
   .union([z.string(), z.boolean(), z.number()])
   .transform(String)
-  .pipe(z.string().regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { message: "must be a label value: at most 63 letters, digits, '-', '_' or '.'" }).max(63));
+  .pipe(
+    z
+      .string()
+      .max(63, { message: "must be a label value of at most 63 characters" })
+      .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { message: "must be a label value: letters, digits, '-', '_' or '.', starting and ending with a letter or digit" }),
+  );
+
+/** Label keys the program sets itself: a pod label of the same key would change what Services and Jobs select. */
+const RESERVED_LABEL = /^(app|version|safe-deploy\.dev\/.*|app\.kubernetes\.io\/.*|batch\.kubernetes\.io\/.*|controller-uid|job-name)$/;
+
+/** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
+const labelKeySchema = z.string().superRefine((key, ctx) => {
+  const slash = key.lastIndexOf("/");
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  const nameOk = name.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name);
+  const prefixOk = prefix === undefined || (prefix.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix));
+  if (!nameOk || !prefixOk) {
+    ctx.addIssue({ code: "custom", message: `'${key}' is not a label key: an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.'` });
+  } else if (RESERVED_LABEL.test(key)) {
+    ctx.addIssue({ code: "custom", message: `'${key}' is a label safe-deploy sets itself; choose another key` });
+  }
+});
 
 /** A database migration run as a Job before the Deployment that needs it. */
 export const migrationSchema = z.strictObject({
@@ -76,18 +124,29 @@ export const migrationSchema = z.strictObject({
   version: versionSchema.optional(),
   /** Image repository of the migration. @default the service's image */
   image: imageSchema.optional(),
-  command: z.array(z.string().min(1)).min(1, { message: "must name the migration command, e.g. [\"./migrate\", \"up\"]" }),
+  command: z
+    .array(z.string().min(1, { message: "must not be an empty argument" }))
+    .min(1, { message: "must name the migration command, e.g. [\"./migrate\", \"up\"]" }),
   /** expand: backward compatible, the old version keeps working; contract: removes what the old version used. */
   kind: z.enum(["expand", "contract"], { message: "must be 'expand' (backward compatible) or 'contract'" }),
   /** Retries before the Job is Failed. @default 2 */
-  backoffLimit: z.int().min(0).max(10).default(2),
+  backoffLimit: z.int().min(0).max(10, { message: "must be at most 10: a migration that failed ten times needs a person, not an eleventh try" }).default(2),
   /** Seconds before a running migration is stopped and Failed. @default 600 */
   activeDeadlineSeconds: z.int().min(30).max(86_400).default(600),
   /** Names of existing Secrets whose keys become environment variables (database credentials). @default [] */
   envFromSecrets: z.array(dnsLabelSchema).default([]),
   /** Extra labels on the migration's pods (a mesh opt-out, a node pool). @default {} */
-  podLabels: z.record(z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, { message: "must be a label key" }), labelValueSchema).default({}),
+  podLabels: z.record(labelKeySchema, labelValueSchema).default({}),
 });
+
+/** A hostname as the Gateway API takes it: lowercase DNS names, an optional leading `*.`, no IP addresses. */
+const routeHostnameSchema = z
+  .string()
+  .max(253, { message: "must be at most 253 characters" })
+  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+    message: "must be a lowercase DNS name such as shop.example.com or *.example.com",
+  })
+  .refine((host) => !/^[0-9.]+$/.test(host), { message: "must be a DNS name; the Gateway API refuses IP addresses" });
 
 /** Gateway API HTTPRoute for exact canary weights. */
 export const httpRouteSchema = z.strictObject({
@@ -96,20 +155,21 @@ export const httpRouteSchema = z.strictObject({
   /** @default the stack's namespace */
   gatewayNamespace: dnsLabelSchema.optional(),
   /** @default [] (all hostnames the Gateway serves) */
-  hostnames: z.array(z.string().min(1)).default([]),
+  hostnames: z.array(routeHostnameSchema).max(16, { message: "must list at most 16 hostnames, the Gateway API's bound" }).default([]),
 });
 
 const commonServiceFields = {
-  name: serviceNameSchema,
+  /** Image repository without tag; the version is the tag. */
   image: imageSchema,
   /** Pods of the service in total (for blue-green: per slot; for canary: stable + canary). @default 2 */
-  replicas: z.int().min(1).max(1000).default(2),
+  replicas: z.int().min(1, { message: "must be at least 1; to stop a service, remove it" }).max(1000).default(2),
   /** The container port serving HTTP. @default 8080 */
   port: z.int().min(1).max(65_535).default(8080),
   /** Answers 200 when the process is healthy; used by readiness and liveness probes. @default /health */
   healthPath: httpPathSchema.default("/health"),
   /** Reports the running version; smoke tests compare it with the deployed one. @default /version */
   versionPath: httpPathSchema.default("/version"),
+  /** @default requests 100m / 128Mi, limits 500m / 256Mi */
   resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } }),
   /** A rollout that makes no progress for this long fails the update. @default 300 */
   progressDeadlineSeconds: z.int().min(30).max(3600).default(300),
@@ -117,6 +177,7 @@ const commonServiceFields = {
   revisionHistoryLimit: z.int().min(5, { message: "must be at least 5, so that `kubectl rollout undo` has revisions to go back to" }).max(100).default(10),
   /** Names of existing Secrets whose keys become environment variables. @default [] */
   envFromSecrets: z.array(dnsLabelSchema).default([]),
+  /** A migration Job run before the version that needs it. @default - none */
   migration: migrationSchema.optional(),
 };
 
@@ -125,7 +186,7 @@ export const rollingServiceSchema = z.strictObject({
   strategy: z.literal("rolling"),
   /** The version that runs. */
   version: versionSchema,
-  /** The version that ran before: the rollback target. */
+  /** The version that ran before: the rollback target. @default - none, no rollback command */
   previousVersion: versionSchema.optional(),
 });
 
@@ -147,6 +208,7 @@ export const blueGreenServiceSchema = z.strictObject({
 export const canaryServiceSchema = z.strictObject({
   ...commonServiceFields,
   strategy: z.literal("canary"),
+  /** The version of the stable track. */
   stableVersion: versionSchema,
   /** Absent: no canary track (after a promotion). */
   canaryVersion: versionSchema.optional(),
@@ -160,38 +222,54 @@ export const canaryServiceSchema = z.strictObject({
   httpRoute: httpRouteSchema.optional(),
 });
 
+/** One service's settings; its name is its key under `services`. */
 export const serviceSchema = z.discriminatedUnion("strategy", [rollingServiceSchema, blueGreenServiceSchema, canaryServiceSchema], {
   message: "strategy must be 'rolling', 'blue-green' or 'canary'",
 });
 
 export const environmentSchema = z.enum(["staging", "production"], { message: "must be 'staging' or 'production'" });
 
+/**
+ * The services, keyed by name (`services: { user-api: {...} }`), so a printed
+ * `pulumi config set --path 'services.user-api.version'` never depends on the
+ * order of the file, and names are unique by construction. Parsed into a list
+ * in the file's order, each entry carrying its name.
+ */
+const servicesSchema = z
+  .record(z.string(), serviceSchema, {
+    error: (issue) => (issue.code === "invalid_type" && issue.input !== undefined ? "must be a map keyed by service name, e.g. services: { user-api: { strategy: rolling, ... } }" : undefined),
+  })
+  .superRefine((services, ctx) => {
+    if (Object.keys(services).length === 0) ctx.addIssue({ code: "custom", message: "must list at least one service" });
+    for (const name of Object.keys(services)) {
+      const parsed = serviceNameSchema.safeParse(name);
+      for (const issue of parsed.error?.issues ?? []) {
+        ctx.addIssue({ code: "custom", path: [name], message: `'${name}' is not a usable service name: it ${issue.message}` });
+      }
+    }
+  })
+  .transform((services): ServiceConfig[] => Object.entries(services).map(([name, spec]) => ({ name, ...spec })));
+
 export const stackConfigSchema = z
   .strictObject({
     environment: environmentSchema,
+    /** Every object goes here. */
     namespace: dnsLabelSchema,
     /** Create the namespace (with the restricted Pod Security level); false when it exists already. @default true */
     createNamespace: z.boolean().default(true),
-    services: z.array(serviceSchema).min(1, { message: "must list at least one service" }),
+    services: servicesSchema,
   })
   .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.services.forEach((service, index) => {
-      const first = seen.get(service.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["services", index, "name"],
-          message: `'${service.name}' is already the name of services[${first}]; service names must be unique`,
-        });
-      } else {
-        seen.set(service.name, index);
+    for (const service of config.services) {
+      for (const issue of [...serviceIssues(service), ...environmentIssues(service, config.environment)]) {
+        ctx.addIssue({ code: "custom", path: ["services", service.name, ...issue.path], message: issue.message });
       }
-      for (const issue of serviceIssues(service)) {
-        ctx.addIssue({ code: "custom", path: ["services", index, ...issue.path], message: issue.message });
-      }
-    });
-  });
+    }
+    for (const issue of objectIssues(config.services)) {
+      ctx.addIssue({ code: "custom", path: ["services", ...issue.path], message: issue.message });
+    }
+    // Rules across fields and services read valid fields only: they wait until every field is right.
+  }, { when: (payload) => payload.issues.length === 0 });
 
 interface ServiceIssue {
   readonly path: readonly string[];
@@ -226,28 +304,60 @@ function serviceIssues(service: ServiceConfig): ServiceIssue[] {
       }
       break;
   }
-  if (service.migration?.version !== undefined && !runsVersion(service, service.migration.version)) {
-    issues.push({ path: ["migration", "version"], message: `'${service.migration.version}' is not a version this service runs` });
+  if (service.migration?.version !== undefined && !versionsDeployed(service).includes(service.migration.version)) {
+    issues.push({ path: ["migration", "version"], message: `'${service.migration.version}' is not a version this service deploys (${versionsDeployed(service).join(", ")})` });
   }
   return issues;
 }
 
-function runsVersion(service: ServiceConfig, version: string): boolean {
-  switch (service.strategy) {
-    case "rolling":
-      return service.version === version;
-    case "blue-green":
-      return service.blueVersion === version || service.greenVersion === version;
-    case "canary":
-      return service.stableVersion === version || service.canaryVersion === version;
-  }
+/** Production refuses a canary step whose replica ratio would put more than twice the asked share on the canary. */
+function environmentIssues(service: ServiceConfig, environment: Environment): ServiceIssue[] {
+  if (environment !== "production" || service.strategy !== "canary") return [];
+  const traffic = canaryTraffic(service);
+  if (traffic.exact || traffic.askedPercent === 0 || traffic.canaryPercent <= 2 * traffic.askedPercent) return [];
+  const pods = canaryTrackReplicas(service).canary;
+  return [
+    {
+      path: ["canaryWeight"],
+      message:
+        `asks for ${traffic.askedPercent}% but ${pods} of ${service.replicas} replicas would give the canary ${traffic.canaryPercent}% of the traffic; ` +
+        `production refuses more than twice the asked share: ${closerShareAdvice(service, traffic.askedPercent)}`,
+    },
+  ];
 }
 
+/** Two services that would own the same object, and derived names Kubernetes refuses. */
+function objectIssues(services: readonly ServiceConfig[]): ServiceIssue[] {
+  const issues: ServiceIssue[] = [];
+  const owners = new Map<string, string>();
+  for (const service of services) {
+    for (const object of ownedObjects(service)) {
+      const key = `${object.kind}/${object.name}`;
+      const owner = owners.get(key);
+      if (owner !== undefined && owner !== service.name) {
+        issues.push({
+          path: [service.name],
+          message: `would own the ${object.kind} '${object.name}', which service '${owner}' owns already; rename one of them`,
+        });
+      } else {
+        owners.set(key, service.name);
+      }
+      const problem = objectNameProblem(object);
+      if (problem !== undefined) {
+        issues.push({ path: object.kind === "Job" ? [service.name, "migration", "name"] : [service.name], message: problem });
+      }
+    }
+  }
+  return issues;
+}
+
+type Named<T> = T & { readonly name: string };
+
 export type StackConfig = z.infer<typeof stackConfigSchema>;
-export type ServiceConfig = z.infer<typeof serviceSchema>;
-export type RollingServiceConfig = z.infer<typeof rollingServiceSchema>;
-export type BlueGreenServiceConfig = z.infer<typeof blueGreenServiceSchema>;
-export type CanaryServiceConfig = z.infer<typeof canaryServiceSchema>;
+export type RollingServiceConfig = Named<z.infer<typeof rollingServiceSchema>>;
+export type BlueGreenServiceConfig = Named<z.infer<typeof blueGreenServiceSchema>>;
+export type CanaryServiceConfig = Named<z.infer<typeof canaryServiceSchema>>;
+export type ServiceConfig = RollingServiceConfig | BlueGreenServiceConfig | CanaryServiceConfig;
 export type MigrationConfig = z.infer<typeof migrationSchema>;
 export type HttpRouteConfig = z.infer<typeof httpRouteSchema>;
 export type ResourcesConfig = z.infer<typeof resourcesSchema>;

@@ -1,21 +1,26 @@
 // What is live for each service, as the stack outputs report it.
 import type { ServiceConfig } from "../config/schema";
-import { otherSlot } from "./names";
-import { splitReplicas } from "./replica-split";
+import { otherSlot, type SlotName } from "./names";
+import { canaryTrackReplicas, slotReplicas } from "./replicas";
+import { canaryTraffic } from "./traffic";
+import { slotVersion } from "./versions";
 
 export type LiveState =
   | { readonly strategy: "rolling"; readonly version: string; readonly replicas: number }
   | {
       readonly strategy: "blue-green";
-      readonly slot: "blue" | "green";
+      readonly slot: SlotName;
       readonly version: string;
       readonly replicas: number;
-      readonly standby: { readonly slot: "blue" | "green"; readonly version: string | null; readonly replicas: number };
+      readonly standby: { readonly slot: SlotName; readonly version: string | null; readonly replicas: number };
     }
   | {
       readonly strategy: "canary";
+      /** `weight` is the share of traffic each track really gets (percent, one decimal). */
       readonly stable: { readonly version: string; readonly weight: number; readonly replicas: number };
-      readonly canary: { readonly version: string | null; readonly weight: number; readonly replicas: number };
+      readonly canary: { readonly version: string | null; readonly weight: number; readonly requestedWeight: number; readonly replicas: number };
+      /** True when an HTTPRoute sets the weights; false when traffic follows the replica ratio. */
+      readonly exactWeights: boolean;
     };
 
 export function liveState(service: ServiceConfig): LiveState {
@@ -24,29 +29,24 @@ export function liveState(service: ServiceConfig): LiveState {
       return { strategy: "rolling", version: service.version, replicas: service.replicas };
     case "blue-green": {
       const standby = otherSlot(service.liveSlot);
-      const versionOf = (slot: "blue" | "green") => (slot === "blue" ? service.blueVersion : service.greenVersion);
-      const standbyVersion = versionOf(standby) ?? null;
       return {
         strategy: "blue-green",
         slot: service.liveSlot,
         // The schema guarantees the live slot has a version.
-        version: versionOf(service.liveSlot) ?? "",
-        replicas: service.replicas,
-        standby: { slot: standby, version: standbyVersion, replicas: standbyReplicas(service.replicas, standbyVersion, service.retireStandby) },
+        version: slotVersion(service, service.liveSlot) ?? "",
+        replicas: slotReplicas(service, service.liveSlot),
+        standby: { slot: standby, version: slotVersion(service, standby) ?? null, replicas: slotReplicas(service, standby) },
       };
     }
     case "canary": {
-      const split = splitReplicas(service.replicas, service.canaryWeight);
+      const split = canaryTrackReplicas(service);
+      const traffic = canaryTraffic(service);
       return {
         strategy: "canary",
-        stable: { version: service.stableVersion, weight: 100 - service.canaryWeight, replicas: split.stable },
-        canary: { version: service.canaryVersion ?? null, weight: service.canaryWeight, replicas: split.canary },
+        stable: { version: service.stableVersion, weight: traffic.stablePercent, replicas: split.stable },
+        canary: { version: service.canaryVersion ?? null, weight: traffic.canaryPercent, requestedWeight: traffic.askedPercent, replicas: split.canary },
+        exactWeights: traffic.exact,
       };
     }
   }
-}
-
-/** The standby slot keeps its pods (it is the rollback) until config retires it. */
-export function standbyReplicas(replicas: number, version: string | null | undefined, retire: boolean): number {
-  return version === undefined || version === null || retire ? 0 : replicas;
 }

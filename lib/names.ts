@@ -3,8 +3,15 @@
 
 export type SlotName = "blue" | "green";
 export type Track = "stable" | "canary";
+/** What joins `app` in a selector: a blue-green slot or a canary track; rolling services have none. */
+export type Variant = SlotName | Track;
 
 export const PART_OF = "safe-deploy";
+/** The label and the environment variable that tell which version a pod runs. */
+export const VERSION_LABEL = "app.kubernetes.io/version";
+export const VERSION_ENV = "SERVICE_VERSION";
+/** The port every Service listens on; it forwards to the pods' `http` port. */
+export const SERVICE_PORT = 80;
 export const MANAGED_BY = "pulumi";
 
 export const names = {
@@ -16,7 +23,6 @@ export const names = {
   trackDeployment: (service: string, track: Track): string => (track === "stable" ? service : `${service}-canary`),
   trackService: (service: string, track: Track): string => `${service}-${track}`,
   migrationJob: (prefix: string, version: string): string => `${prefix}-${version}`,
-  defaultMigrationPrefix: (service: string): string => `${service}-migration`,
   podDisruptionBudget: (deployment: string): string => deployment,
   httpRoute: (service: string): string => service,
 } as const;
@@ -37,7 +43,7 @@ export function recommendedLabels(args: {
   return {
     "app.kubernetes.io/name": args.service,
     "app.kubernetes.io/instance": `${args.service}-${args.environment}`,
-    ...(args.version === undefined ? {} : { "app.kubernetes.io/version": args.version }),
+    ...(args.version === undefined ? {} : { [VERSION_LABEL]: args.version }),
     "app.kubernetes.io/component": args.component ?? "server",
     "app.kubernetes.io/part-of": PART_OF,
     "app.kubernetes.io/managed-by": MANAGED_BY,
@@ -50,21 +56,22 @@ export function podLabels(args: {
   readonly version: string;
   readonly environment: string;
   /** `blue`/`green` for blue-green, `stable`/`canary` for canary; absent for rolling. */
-  readonly variant?: string;
+  readonly variant?: Variant;
 }): Record<string, string> {
   return { ...selectorLabels(args.service, args.variant), ...recommendedLabels(args) };
 }
 
 /**
- * Labels of a Service or an HTTPRoute: like the pods', without the version.
- * Routing objects are not versioned, so a release leaves them untouched
- * instead of updating them (and waiting for their endpoints again).
+ * Labels of a Service, an HTTPRoute or a PodDisruptionBudget: like the pods',
+ * without the version. Routing and disruption objects are not versioned, so a
+ * release leaves them untouched instead of updating them (and waiting for
+ * their endpoints again).
  */
-export function routingLabels(args: { readonly service: string; readonly environment: string; readonly variant?: string }): Record<string, string> {
+export function unversionedLabels(args: { readonly service: string; readonly environment: string; readonly variant?: Variant }): Record<string, string> {
   return { ...selectorLabels(args.service, args.variant), ...recommendedLabels({ service: args.service, environment: args.environment }) };
 }
 
 /** Labels that select pods: never the version, which changes while a selector cannot. */
-export function selectorLabels(service: string, variant?: string): Record<string, string> {
+export function selectorLabels(service: string, variant?: Variant): Record<string, string> {
   return variant === undefined ? { app: service } : { app: service, version: variant };
 }

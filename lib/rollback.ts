@@ -1,9 +1,12 @@
-// The rollback plan of each strategy: the quick kubectl command, the
-// Pulumi-native commands that restore the previous state in stack config (so
-// the declared state and the cluster agree), and how to verify it took effect.
+// The rollback plan of each strategy, the only one there is: the quick
+// kubectl command, the Pulumi-native commands that restore the previous state
+// in stack config (so the declared state and the cluster agree), and how to
+// verify it took effect. Every line runs as printed in a shell without a
+// terminal.
 import type { BlueGreenServiceConfig, CanaryServiceConfig, RollingServiceConfig, ServiceConfig } from "../config/schema";
-import { names, otherSlot, selectorLabels } from "./names";
-import { selectorPatchCommand } from "./selector-patch";
+import { routeWeightPatch } from "./http-route";
+import { names, otherSlot, selectorLabels, VERSION_ENV, VERSION_LABEL } from "./names";
+import { slotVersion } from "./versions";
 
 export interface RollbackPlan {
   /** What the rollback returns to, for a human: `v2.3.1`, `slot blue (v3.1.0)`, ... */
@@ -21,8 +24,6 @@ export interface RollbackPlan {
 export interface RollbackContext {
   readonly namespace: string;
   readonly stack: string;
-  /** Position of the service in `services`, for `pulumi config set --path`. */
-  readonly index: number;
 }
 
 /** The rollback plan, or undefined when there is nothing to go back to. */
@@ -37,47 +38,62 @@ export function rollbackPlan(service: ServiceConfig, ctx: RollbackContext): Roll
   }
 }
 
-function configSet(ctx: RollbackContext, field: string, value: string | number): string {
-  return `pulumi config set --path 'services[${ctx.index}].${field}' ${value} --stack ${ctx.stack}`;
+/** `pulumi config set --path 'services.<name>.<field>' <value>`: the key is the service's name, never its position. */
+function configSet(service: ServiceConfig, ctx: RollbackContext, field: string, value: string | number): string {
+  return `pulumi config set --path 'services.${service.name}.${field}' ${value} --stack ${ctx.stack}`;
 }
 
+/** `--yes`: without a terminal the CLI refuses to prompt, and the printed line must run unattended. */
 function pulumiUp(ctx: RollbackContext): string {
-  return `pulumi up --stack ${ctx.stack}`;
+  return `pulumi up --stack ${ctx.stack} --yes`;
+}
+
+function quote(json: unknown): string {
+  return `'${JSON.stringify(json)}'`;
 }
 
 function rollingRollback(service: RollingServiceConfig, ctx: RollbackContext): RollbackPlan | undefined {
   if (service.previousVersion === undefined) return undefined;
   const deployment = names.service(service.name);
   const ns = `-n ${ctx.namespace}`;
+  const target = service.previousVersion;
+  // The pod template as the program writes it for the target version (image,
+  // version label and SERVICE_VERSION), merged by container and env name: it
+  // works whatever the Deployment's history, where `rollout undo` needs the
+  // target to have run here before.
+  const template = {
+    spec: {
+      template: {
+        metadata: { labels: { [VERSION_LABEL]: target } },
+        spec: { containers: [{ name: service.name, image: `${service.image}:${target}`, env: [{ name: VERSION_ENV, value: target }] }] },
+      },
+    },
+  };
   return {
-    target: service.previousVersion,
-    quick: `kubectl rollout undo deployment/${deployment} ${ns}`,
-    pulumi: [
-      configSet(ctx, "version", service.previousVersion),
-      configSet(ctx, "previousVersion", service.version),
-      pulumiUp(ctx),
-    ].join(" && "),
+    target,
+    quick: `kubectl patch deployment ${deployment} ${ns} --type=strategic -p ${quote(template)}`,
+    pulumi: [configSet(service, ctx, "version", target), configSet(service, ctx, "previousVersion", service.version), pulumiUp(ctx)].join(" && "),
     verify:
       `kubectl rollout status deployment/${deployment} ${ns} --timeout=${service.progressDeadlineSeconds}s && ` +
       `kubectl get deployment/${deployment} ${ns} -o jsonpath='{.spec.template.spec.containers[0].image}'`,
-    expect: `${service.image}:${service.previousVersion}`,
+    expect: `${service.image}:${target}`,
   };
 }
 
 function blueGreenRollback(service: BlueGreenServiceConfig, ctx: RollbackContext): RollbackPlan | undefined {
   const standby = otherSlot(service.liveSlot);
-  const standbyVersion = standby === "blue" ? service.blueVersion : service.greenVersion;
+  const standbyVersion = slotVersion(service, standby);
   if (standbyVersion === undefined) return undefined;
   const ns = `-n ${ctx.namespace}`;
-  const patch = selectorPatchCommand(names.service(service.name), ctx.namespace, selectorLabels(service.name, standby));
+  const patch = `kubectl patch service ${names.service(service.name)} ${ns} -p ${quote({ spec: { selector: selectorLabels(service.name, standby) } })}`;
   const standbyDeployment = names.slotDeployment(service.name, standby);
   // A retired standby has no pods: bring it back and wait before moving traffic to it.
   const quick = service.retireStandby
     ? `kubectl scale deployment ${standbyDeployment} ${ns} --replicas=${service.replicas} && ` +
       `kubectl rollout status deployment/${standbyDeployment} ${ns} --timeout=${service.progressDeadlineSeconds}s && ${patch}`
     : patch;
-  const pulumi = [configSet(ctx, "liveSlot", standby)];
-  if (service.retireStandby) pulumi.push(configSet(ctx, "retireStandby", "false"));
+  const pulumi = [configSet(service, ctx, "liveSlot", standby)];
+  if (service.retireStandby) pulumi.push(configSet(service, ctx, "retireStandby", "false"));
   pulumi.push(pulumiUp(ctx));
   return {
     target: `slot ${standby} (${standbyVersion})`,
@@ -98,14 +114,11 @@ function canaryRollback(service: CanaryServiceConfig, ctx: RollbackContext): Rol
   const quick =
     service.httpRoute === undefined
       ? scale
-      : `kubectl patch httproute ${names.httpRoute(service.name)} ${ns} --type=json -p '${JSON.stringify([
-          { op: "replace", path: "/spec/rules/0/backendRefs/0/weight", value: 100 },
-          { op: "replace", path: "/spec/rules/0/backendRefs/1/weight", value: 0 },
-        ])}' && ${scale}`;
+      : `kubectl patch httproute ${names.httpRoute(service.name)} ${ns} --type=json -p ${quote(routeWeightPatch(service.name, 0))} && ${scale}`;
   return {
     target: `stable ${service.stableVersion} only (canary ${service.canaryVersion} at 0%)`,
     quick,
-    pulumi: [configSet(ctx, "canaryWeight", 0), pulumiUp(ctx)].join(" && "),
+    pulumi: [configSet(service, ctx, "canaryWeight", 0), pulumiUp(ctx)].join(" && "),
     verify: `kubectl get pods ${ns} -l app=${service.name},version=canary -o name`,
     expect: "no pods",
   };

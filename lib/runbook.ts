@@ -18,8 +18,11 @@ function describeLive(live: LiveState): string {
     }
     case "canary":
       return (
-        `stable ${live.stable.version} at ${live.stable.weight}% (${live.stable.replicas} pods)` +
-        (live.canary.version === null ? "; no canary" : `; canary ${live.canary.version} at ${live.canary.weight}% (${live.canary.replicas} pods)`)
+        `stable ${live.stable.version} at ${live.stable.weight}% of traffic (${live.stable.replicas} pods)` +
+        (live.canary.version === null
+          ? "; no canary"
+          : `; canary ${live.canary.version} at ${live.canary.weight}% (${live.canary.replicas} pods` +
+            `${live.canary.weight === live.canary.requestedWeight ? "" : `; ${live.canary.requestedWeight}% asked`})`)
       );
   }
 }

@@ -2,9 +2,8 @@
 // what a rollback returns to and the commands that do it.
 import type { ServiceConfig } from "../config/schema";
 import { liveState, type LiveState } from "./live-state";
-import { names } from "./names";
+import { plannedMigration } from "./migration";
 import { rollbackPlan, type RollbackContext, type RollbackPlan } from "./rollback";
-import { migrationTargetVersion } from "./versions";
 
 export interface ServiceReport {
   readonly name: string;
@@ -18,20 +17,13 @@ export interface ServiceReport {
 
 export function serviceReport(service: ServiceConfig, ctx: RollbackContext): ServiceReport {
   const plan = rollbackPlan(service, ctx);
-  const migrationVersion = migrationTargetVersion(service);
+  const migration = plannedMigration(service);
   return {
     name: service.name,
     strategy: service.strategy,
     live: liveState(service),
     rollbackTarget: plan?.target ?? null,
     rollback: plan ?? null,
-    migration:
-      service.migration !== undefined && migrationVersion !== undefined
-        ? {
-            job: names.migrationJob(service.migration.name ?? names.defaultMigrationPrefix(service.name), migrationVersion),
-            version: migrationVersion,
-            kind: service.migration.kind,
-          }
-        : null,
+    migration: migration === undefined ? null : { job: migration.jobName, version: migration.version, kind: migration.config.kind },
   };
 }

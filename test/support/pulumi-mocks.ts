@@ -15,6 +15,8 @@ export interface RecordedResource {
 
 export interface MockRun {
   readonly resources: RecordedResource[];
+  /** What each component passed to `registerOutputs`, by URN, as the engine receives it. */
+  readonly componentOutputs: Map<string, Record<string, unknown>>;
   /** Resolves once every registration started so far (and any it starts) has finished. */
   settled(): Promise<void>;
 }
@@ -30,17 +32,37 @@ interface RegisterResponse {
   getUrn(): string;
 }
 
-interface Monitor {
-  registerResource(req: RegisterRequest, callback: (err: unknown, res: RegisterResponse | undefined) => void): Promise<void>;
+interface RegisterOutputsRequest {
+  getUrn(): string;
+  getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
-export async function startMockRun(options: { stack: string; config?: Record<string, string>; preview?: boolean }): Promise<MockRun> {
+interface Monitor {
+  registerResource(req: RegisterRequest, callback: (err: unknown, res: RegisterResponse | undefined) => void): Promise<void>;
+  registerResourceOutputs(req: RegisterOutputsRequest, callback: (err: unknown, res: unknown) => void): void;
+}
+
+export interface MockRunOptions {
+  readonly stack: string;
+  /** The stack config as `pulumi.runtime.allConfig()` returns it. @default {} */
+  readonly config?: Record<string, string>;
+  /** @default false */
+  readonly preview?: boolean;
+  /** What a StackReference reads as the referenced stack's outputs (the program reads its own last outputs). @default {} */
+  readonly referencedOutputs?: Record<string, unknown>;
+}
+
+export async function startMockRun(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
+  const componentOutputs = new Map<string, Record<string, unknown>>();
   const inputsByKey = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         inputsByKey.set(`${args.type}::${args.name}`, args.inputs as Record<string, unknown>);
+        if (args.type === "pulumi:pulumi:StackReference") {
+          return { id: String(args.inputs["name"]), state: { ...args.inputs, outputs: options.referencedOutputs ?? {}, secretOutputNames: [] } };
+        }
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call: (args) => args.inputs,
@@ -48,6 +70,8 @@ export async function startMockRun(options: { stack: string; config?: Record<str
     "safe-deploy",
     options.stack,
     options.preview ?? false,
+    // What a DIY backend (the file backend of the harness) calls every stack's organization.
+    "organization",
   );
   pulumi.runtime.setAllConfig(options.config ?? {});
 
@@ -72,8 +96,15 @@ export async function startMockRun(options: { stack: string; config?: Record<str
     });
   };
 
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req, callback) => {
+    componentOutputs.set(req.getUrn(), req.getOutputs()?.toJavaScript() ?? {});
+    return registerOutputs(req, callback);
+  };
+
   return {
     resources,
+    componentOutputs,
     async settled() {
       let quietTicks = 0;
       let lastCount = -1;
@@ -104,4 +135,14 @@ export function resourceByObjectName(run: MockRun, type: string, name: string): 
   const found = run.resources.find((r) => r.type === type && (r.inputs.metadata as { name?: string } | undefined)?.name === name);
   if (found === undefined) throw new Error(`no ${type} named ${name}`);
   return found;
+}
+
+/** The outputs the one component of `type` registered. */
+export async function registeredOutputs(run: MockRun, type: string): Promise<Record<string, unknown>> {
+  await run.settled();
+  const components = run.resources.filter((r) => r.type === type);
+  if (components.length !== 1) throw new Error(`expected one ${type}, found ${components.length}`);
+  const outputs = run.componentOutputs.get(components[0]!.urn);
+  if (outputs === undefined) throw new Error(`${type} registered no outputs`);
+  return outputs;
 }

@@ -21,3 +21,8 @@ export function stackFileRaw(stack: string): Record<string, unknown> {
   const file = parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
   return Object.fromEntries(Object.entries(file.config).map(([key, value]) => [key.replace(/^safe-deploy:/, ""), value]));
 }
+
+/** The namespace a shipped stack deploys to, as its file says. */
+export function namespaceOf(stack: string): string {
+  return String(stackFileRaw(stack)["namespace"]);
+}

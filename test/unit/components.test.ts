@@ -7,12 +7,18 @@ import { RollingDeployment } from "../../components/rolling-deployment";
 import { ServiceSelectorSwitch } from "../../components/service-selector-switch";
 import { Workload, type WorkloadArgs } from "../../components/workload";
 import { blueGreenServiceSchema, canaryServiceSchema, rollingServiceSchema, type Environment } from "../../config/schema";
-import { k8sObject, ofType, resourceByObjectName, startMockRun, type MockRun } from "../support/pulumi-mocks";
+import type { z } from "zod";
+import { k8sObject, ofType, registeredOutputs, resourceByObjectName, startMockRun, type MockRun } from "../support/pulumi-mocks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const SERVICE = "kubernetes:core/v1:Service";
 const PDB = "kubernetes:policy/v1:PodDisruptionBudget";
 const JOB = "kubernetes:batch/v1:Job";
+
+/** A service's config as the stack schema yields it: parsed, with its key as `name`. */
+function named<S extends z.ZodType>(name: string, schema: S, raw: Record<string, unknown>): z.infer<S> & { readonly name: string } {
+  return { name, ...(schema.parse(raw) as object) } as z.infer<S> & { readonly name: string };
+}
 
 async function underMocks(build: () => void, stack = "production"): Promise<MockRun> {
   const run = await startMockRun({ stack });
@@ -97,6 +103,17 @@ describe("Workload", () => {
     if (budgets > 0) expect(k8sObject(run, PDB, "user-api").spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: "user-api" } } });
   });
 
+  it("labels its PodDisruptionBudget without the version, so a release leaves it untouched", async () => {
+    const labels = (version: string) => async () => k8sObject(await underMocks(() => new Workload("w", workloadArgs({ version, variant: "canary" }))), PDB, "user-api").metadata.labels;
+    expect(await labels("v2.4.0")()).toEqual(await labels("v2.5.0")());
+    expect(await labels("v2.4.0")()).not.toHaveProperty("app.kubernetes.io/version");
+  });
+
+  it("registers as outputs exactly the fields it exposes", async () => {
+    const run = await underMocks(() => new Workload("w", workloadArgs()));
+    expect(await registeredOutputs(run, "safe-deploy:k8s:Workload")).toEqual({ deploymentName: "user-api", version: "v2.4.0", replicas: 3 });
+  });
+
   it("takes fields back from a kubectl rollback and fails soon after the progress deadline", async () => {
     const run = await underMocks(() => new Workload("w", workloadArgs({ progressDeadlineSeconds: 120 })));
     expect(k8sObject(run, DEPLOYMENT, "user-api").metadata.annotations).toEqual({
@@ -160,28 +177,20 @@ describe("ServiceSelectorSwitch", () => {
     expect(ofType(run, SERVICE)).toEqual([]);
   });
 
-  it("knows the command that switches back", async () => {
-    let rollback: string | undefined;
-    await underMocks(() => {
+  it("registers as outputs exactly the fields it exposes", async () => {
+    const run = await underMocks(() => {
       const slot = new Workload("w", workloadArgs({ service: "svc", deploymentName: "svc-green", variant: "green" }));
-      rollback = new ServiceSelectorSwitch("s", {
-        namespace: "shop",
-        serviceName: "svc",
-        labels: {},
-        selector: { app: "svc", version: "green" },
-        rollbackSelector: { app: "svc", version: "blue" },
-        readyBeforeSwitch: [slot.deployment],
-      }).rollbackCommand;
+      new ServiceSelectorSwitch("s", { namespace: "shop", serviceName: "svc", labels: {}, selector: { app: "svc", version: "green" }, readyBeforeSwitch: [slot.deployment] });
     });
-    expect(rollback).toBe(`kubectl patch service svc -n shop -p '{"spec":{"selector":{"app":"svc","version":"blue"}}}'`);
+    expect(await registeredOutputs(run, "safe-deploy:k8s:ServiceSelectorSwitch")).toEqual({ serviceName: "svc", selector: { app: "svc", version: "green" } });
   });
 });
 
-const context = { namespace: "shop", namespaceName: "shop", environment: "production" as const };
+const context = { namespace: "shop", environment: "production" as const };
 
 describe("RollingDeployment", () => {
   it("puts a Service in front of the Deployment's pods", async () => {
-    const spec = rollingServiceSchema.parse({ name: "user-api", image: "r.example.com/user-api", strategy: "rolling", version: "v2.4.0", replicas: 5 });
+    const spec = named("user-api", rollingServiceSchema, { image: "r.example.com/user-api", strategy: "rolling", version: "v2.4.0", replicas: 5 });
     const run = await underMocks(() => new RollingDeployment("user-api", { ...context, spec }));
     expect(k8sObject(run, DEPLOYMENT, "user-api").spec.replicas).toBe(5);
     expect(k8sObject(run, SERVICE, "user-api").spec).toMatchObject({
@@ -191,7 +200,7 @@ describe("RollingDeployment", () => {
   });
 
   it("labels its Service without a version, so a release leaves the Service untouched", async () => {
-    const spec = rollingServiceSchema.parse({ name: "user-api", image: "r.example.com/user-api", strategy: "rolling", version: "v2.4.0" });
+    const spec = named("user-api", rollingServiceSchema, { image: "r.example.com/user-api", strategy: "rolling", version: "v2.4.0" });
     const run = await underMocks(() => new RollingDeployment("user-api", { ...context, spec }));
     expect(k8sObject(run, SERVICE, "user-api").metadata.labels).toEqual({
       app: "user-api",
@@ -204,8 +213,7 @@ describe("RollingDeployment", () => {
   });
 
   it("runs its migration before the Deployment", async () => {
-    const spec = rollingServiceSchema.parse({
-      name: "user-api",
+    const spec = named("user-api", rollingServiceSchema, {
       image: "r.example.com/user-api",
       strategy: "rolling",
       version: "v2.4.0",
@@ -219,8 +227,7 @@ describe("RollingDeployment", () => {
 
 describe("BlueGreenDeployment", () => {
   const spec = (overrides: Record<string, unknown> = {}) =>
-    blueGreenServiceSchema.parse({
-      name: "pay",
+    named("pay", blueGreenServiceSchema, {
       image: "r.example.com/pay",
       strategy: "blue-green",
       blueVersion: "v3.1.0",
@@ -231,15 +238,12 @@ describe("BlueGreenDeployment", () => {
     });
 
   it("keeps the standby slot running and gives each slot its own Service", async () => {
-    let preview: string | undefined;
-    const run = await underMocks(() => {
-      preview = new BlueGreenDeployment("pay", { ...context, spec: spec() }).previewServiceName;
-    });
+    const run = await underMocks(() => new BlueGreenDeployment("pay", { ...context, spec: spec() }));
     expect(k8sObject(run, DEPLOYMENT, "pay-blue").spec.replicas).toBe(4);
     expect(k8sObject(run, DEPLOYMENT, "pay-green").spec.replicas).toBe(4);
     expect(k8sObject(run, SERVICE, "pay-blue").spec.selector).toEqual({ app: "pay", version: "blue" });
     expect(k8sObject(run, SERVICE, "pay-green").spec.selector).toEqual({ app: "pay", version: "green" });
-    expect(preview).toBe("pay-blue");
+    expect(await registeredOutputs(run, "safe-deploy:k8s:BlueGreenDeployment")).toEqual({ liveSlot: "green", liveServiceName: "pay", previewServiceName: "pay-blue" });
   });
 
   it("points the live Service at the live slot only after that slot's Deployment", async () => {
@@ -272,8 +276,7 @@ describe("BlueGreenDeployment", () => {
 
 describe("CanaryDeployment", () => {
   const spec = (overrides: Record<string, unknown> = {}) =>
-    canaryServiceSchema.parse({
-      name: "rec",
+    named("rec", canaryServiceSchema, {
       image: "r.example.com/rec",
       strategy: "canary",
       stableVersion: "v4.0.3",
@@ -290,6 +293,11 @@ describe("CanaryDeployment", () => {
     expect(k8sObject(run, DEPLOYMENT, "rec").spec.template.metadata.labels).toMatchObject({ app: "rec", version: "stable" });
     expect(k8sObject(run, DEPLOYMENT, "rec-canary").spec.template.metadata.labels).toMatchObject({ app: "rec", version: "canary" });
     expect(k8sObject(run, SERVICE, "rec").spec.selector).toEqual({ app: "rec" });
+  });
+
+  it("registers as outputs the split and the share of traffic that really results", async () => {
+    const run = await underMocks(() => new CanaryDeployment("rec", { ...context, spec: spec({ canaryWeight: 10, replicas: 3 }) }));
+    expect(await registeredOutputs(run, "safe-deploy:k8s:CanaryDeployment")).toEqual({ serviceName: "rec", stableReplicas: 2, canaryReplicas: 1, canaryTrafficPercent: 33.3 });
   });
 
   it("leaves no canary pods at weight 0 (abort)", async () => {

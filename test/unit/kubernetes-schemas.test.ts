@@ -1,9 +1,9 @@
 // Every object the program asks for, validated against the Kubernetes OpenAPI
 // schemas (kubernetes-models) and the Gateway API's (for HTTPRoute).
 import { beforeAll, describe, expect, it } from "vitest";
-import { program } from "../../program";
-import { startMockRun, type MockRun } from "../support/pulumi-mocks";
-import { STACKS, stackFileConfig } from "../support/stack-files";
+import type { MockRun } from "../support/pulumi-mocks";
+import { runProgram, type StackEdit } from "../support/run-program";
+import { STACKS } from "../support/stack-files";
 
 type Validator = (object: Record<string, unknown>) => void;
 
@@ -25,29 +25,22 @@ beforeAll(async () => {
   );
 });
 
-async function kubernetesObjects(stack: string, config: Record<string, string>): Promise<MockRun["resources"]> {
-  const run = await startMockRun({ stack, config });
-  await program();
-  await run.settled();
+async function kubernetesObjects(stack: string, edit?: StackEdit): Promise<MockRun["resources"]> {
+  const { run } = await runProgram(stack, edit);
   return run.resources.filter((r) => r.type.startsWith("kubernetes:"));
 }
 
-/** The stack file with exact canary weights on an HTTPRoute, so the route is validated too. */
-function withHttpRoute(stack: string): Record<string, string> {
-  const config = stackFileConfig(stack);
-  const services = JSON.parse(config["safe-deploy:services"] ?? "[]") as Record<string, unknown>[];
-  const canary = services.find((s) => s.strategy === "canary");
-  if (canary === undefined) throw new Error("the stack file has no canary service");
-  canary.httpRoute = { gatewayName: "public", gatewayNamespace: "gateways", hostnames: ["shop.example.com"] };
-  return { ...config, "safe-deploy:services": JSON.stringify(services) };
-}
+/** Exact canary weights on an HTTPRoute, so the route is validated too. */
+const withHttpRoute: StackEdit = (raw) => {
+  raw.services["recommendation-engine"]!.httpRoute = { gatewayName: "public", gatewayNamespace: "gateways", hostnames: ["shop.example.com"] };
+};
 
 describe.each(STACKS)("the Kubernetes objects of the %s stack", (stack) => {
   it.each([
-    ["as shipped", () => stackFileConfig(stack)],
-    ["with exact canary weights", () => withHttpRoute(stack)],
-  ])("are valid against the OpenAPI schemas (%s)", async (_label, config) => {
-    const objects = await kubernetesObjects(stack, config());
+    ["as shipped", undefined],
+    ["with exact canary weights", withHttpRoute],
+  ])("are valid against the OpenAPI schemas (%s)", async (_label, edit) => {
+    const objects = await kubernetesObjects(stack, edit);
     expect(objects.length).toBeGreaterThan(10);
     for (const object of objects) {
       const validate = validators[object.type];

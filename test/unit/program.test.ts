@@ -1,53 +1,92 @@
+// The program on both shipped stack files, under mocks: what it registers and in which order.
 import { describe, expect, it } from "vitest";
-import { program, type StackOutputs } from "../../program";
-import { k8sObject, ofType, resourceByObjectName, startMockRun, type MockRun } from "../support/pulumi-mocks";
-import { STACKS, stackFileConfig } from "../support/stack-files";
+import { k8sObject, ofType, resourceByObjectName } from "../support/pulumi-mocks";
+import { runProgram } from "../support/run-program";
+import { namespaceOf, STACKS } from "../support/stack-files";
 
-async function runStack(stack: string): Promise<{ run: MockRun; outputs: StackOutputs }> {
-  const run = await startMockRun({ stack, config: stackFileConfig(stack) });
-  const outputs = await program();
-  await run.settled();
-  return { run, outputs };
-}
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 describe.each(STACKS)("the program on the %s stack file", (stack) => {
-  it("deploys the three services of the design into the stack's namespace", async () => {
-    const { run } = await runStack(stack);
-    const deployments = ofType(run, "kubernetes:apps/v1:Deployment").map((r) => (r.inputs.metadata as { name: string }).name);
+  it("deploys the three services of the design into the namespace the runbook types", async () => {
+    const { run } = await runProgram(stack);
+    const deployments = ofType(run, DEPLOYMENT).map((r) => (r.inputs.metadata as { name: string }).name);
     expect(deployments.sort()).toEqual(
       ["payment-service-blue", "payment-service-green", "recommendation-engine", "recommendation-engine-canary", "user-api"].sort(),
     );
+    expect(namespaceOf(stack)).toBe(stack);
     for (const resource of run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== "kubernetes:core/v1:Namespace")) {
-      expect((resource.inputs.metadata as { namespace: string }).namespace, resource.name).toBe(`safe-deploy-${stack}`);
+      expect((resource.inputs.metadata as { namespace: string }).namespace, resource.name).toBe(stack);
     }
   });
 
   it("runs the payment migration Job before the green slot that needs it", async () => {
-    const { run } = await runStack(stack);
+    const { run } = await runProgram(stack);
     const job = resourceByObjectName(run, "kubernetes:batch/v1:Job", "payment-migration-v3.2.0");
-    const green = resourceByObjectName(run, "kubernetes:apps/v1:Deployment", "payment-service-green");
-    const blue = resourceByObjectName(run, "kubernetes:apps/v1:Deployment", "payment-service-blue");
-    expect(green.dependencies).toContain(job.urn);
-    expect(blue.dependencies).not.toContain(job.urn);
+    expect(resourceByObjectName(run, DEPLOYMENT, "payment-service-green").dependencies).toContain(job.urn);
+    expect(resourceByObjectName(run, DEPLOYMENT, "payment-service-blue").dependencies).not.toContain(job.urn);
   });
 
   it("switches the live payment Service only after the green slot is ready", async () => {
-    const { run } = await runStack(stack);
-    const green = resourceByObjectName(run, "kubernetes:apps/v1:Deployment", "payment-service-green");
-    const live = resourceByObjectName(run, "kubernetes:core/v1:Service", "payment-service");
-    expect(live.dependencies).toContain(green.urn);
+    const { run } = await runProgram(stack);
+    const green = resourceByObjectName(run, DEPLOYMENT, "payment-service-green");
+    expect(resourceByObjectName(run, "kubernetes:core/v1:Service", "payment-service").dependencies).toContain(green.urn);
     expect(k8sObject(run, "kubernetes:core/v1:Service", "payment-service").spec.selector).toEqual({ app: "payment-service", version: "green" });
   });
 
   it("splits the recommendation engine 8 stable / 2 canary", async () => {
-    const { run } = await runStack(stack);
-    expect(k8sObject(run, "kubernetes:apps/v1:Deployment", "recommendation-engine").spec.replicas).toBe(8);
-    expect(k8sObject(run, "kubernetes:apps/v1:Deployment", "recommendation-engine-canary").spec.replicas).toBe(2);
+    const { run } = await runProgram(stack);
+    expect(k8sObject(run, DEPLOYMENT, "recommendation-engine").spec.replicas).toBe(8);
+    expect(k8sObject(run, DEPLOYMENT, "recommendation-engine-canary").spec.replicas).toBe(2);
   });
 
-  it("parents every child under a safe-deploy component", async () => {
-    const { run } = await runStack(stack);
+  it("parents every Deployment under a safe-deploy component", async () => {
+    const { run } = await runProgram(stack);
     const components = new Set(run.resources.filter((r) => r.type.startsWith("safe-deploy:k8s:")).map((r) => r.urn));
-    for (const resource of ofType(run, "kubernetes:apps/v1:Deployment")) expect(components.has(resource.parent), resource.name).toBe(true);
+    for (const resource of ofType(run, DEPLOYMENT)) expect(components.has(resource.parent), resource.name).toBe(true);
+  });
+
+  it("keeps the services in the outputs keyed by name, in the file's order", async () => {
+    const { outputs } = await runProgram(stack);
+    expect(Object.keys(outputs.services)).toEqual(["user-api", "payment-service", "recommendation-engine"]);
+  });
+});
+
+describe("canary steps in production keep capacity", () => {
+  const stable = "recommendation-engine";
+  const canary = "recommendation-engine-canary";
+  const recorded = (replicas: number) => ({ services: { [stable]: { live: { strategy: "canary", canary: { replicas } } } } });
+  const dependsOn = async (weight: number, before: number | undefined, stack = "production") => {
+    const { run } = await runProgram(stack, (raw) => (raw.services[stable]!.canaryWeight = weight), {
+      referencedOutputs: before === undefined ? {} : recorded(before),
+    });
+    const urn = (name: string) => resourceByObjectName(run, DEPLOYMENT, name).urn;
+    return {
+      stableWaitsForCanary: resourceByObjectName(run, DEPLOYMENT, stable).dependencies.includes(urn(canary)),
+      canaryWaitsForStable: resourceByObjectName(run, DEPLOYMENT, canary).dependencies.includes(urn(stable)),
+    };
+  };
+
+  it("grows the canary before stable shrinks on a step up (2 -> 3 canary pods)", async () => {
+    expect(await dependsOn(30, 2)).toEqual({ stableWaitsForCanary: true, canaryWaitsForStable: false });
+  });
+
+  it("grows stable before the canary shrinks on an abort (2 -> 0 canary pods)", async () => {
+    expect(await dependsOn(0, 2)).toEqual({ stableWaitsForCanary: false, canaryWaitsForStable: true });
+  });
+
+  it("grows stable first on a step down (3 -> 2 canary pods)", async () => {
+    expect(await dependsOn(20, 3)).toEqual({ stableWaitsForCanary: false, canaryWaitsForStable: true });
+  });
+
+  it("resizes neither first when the split does not change", async () => {
+    expect(await dependsOn(20, 2)).toEqual({ stableWaitsForCanary: false, canaryWaitsForStable: false });
+  });
+
+  it("takes a stack without recorded outputs as having no canary pods: the canary grows first", async () => {
+    expect(await dependsOn(20, undefined)).toEqual({ stableWaitsForCanary: true, canaryWaitsForStable: false });
+  });
+
+  it("leaves staging's tracks to resize together", async () => {
+    expect(await dependsOn(30, 2, "staging")).toEqual({ stableWaitsForCanary: false, canaryWaitsForStable: false });
   });
 });

@@ -1,0 +1,37 @@
+// The order in which a canary step resizes its two tracks. The total stays
+// constant, so one track grows while the other shrinks; in production the
+// growing track must be ready before the shrinking one loses a pod (Argo
+// Rollouts' dynamicStableScale), or capacity dips for the length of a rollout.
+
+/** `canary-first`: stable waits for the canary; `stable-first`: the reverse; `together`: neither waits. */
+export type ResizeOrder = "canary-first" | "stable-first" | "together";
+
+/**
+ * The order for a step from `previousCanary` canary pods (undefined when
+ * unknown: a first update, or outputs of an older program) to `nextCanary`.
+ * Unknown is taken as no canary pods, which is right for a first step and
+ * errs on the side of growing the canary before stable shrinks.
+ */
+export function resizeOrder(previousCanary: number | undefined, nextCanary: number): ResizeOrder {
+  const before = previousCanary ?? 0;
+  if (nextCanary > before) return "canary-first";
+  if (nextCanary < before) return "stable-first";
+  return "together";
+}
+
+/**
+ * The canary pods the stack's last outputs record for `service`
+ * (`services.<name>.live.canary.replicas`), or undefined when they do not
+ * say: no earlier update, another strategy, or an older output shape.
+ */
+export function recordedCanaryReplicas(servicesOutput: unknown, service: string): number | undefined {
+  if (typeof servicesOutput !== "object" || servicesOutput === null) return undefined;
+  const report: unknown = (servicesOutput as Record<string, unknown>)[service];
+  if (typeof report !== "object" || report === null) return undefined;
+  const live: unknown = (report as Record<string, unknown>)["live"];
+  if (typeof live !== "object" || live === null || (live as Record<string, unknown>)["strategy"] !== "canary") return undefined;
+  const canary: unknown = (live as Record<string, unknown>)["canary"];
+  if (typeof canary !== "object" || canary === null) return undefined;
+  const replicas: unknown = (canary as Record<string, unknown>)["replicas"];
+  return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0 ? replicas : undefined;
+}

@@ -1,0 +1,36 @@
+// The one way unit tests run the program: a shipped stack file, optionally
+// edited as an operator would edit it, under Pulumi's mocks.
+import { program, type StackOutputs } from "../../program";
+import { startMockRun, type MockRun, type MockRunOptions } from "./pulumi-mocks";
+import { stackFileRaw } from "./stack-files";
+
+/** The stack file's `safe-deploy:` keys as plain values, `services` keyed by name. */
+export type RawStackConfig = Record<string, unknown> & { services: Record<string, Record<string, unknown>> };
+
+/** An edit of the raw config, e.g. `(raw) => (raw.services["user-api"]!.replicas = 3)`. */
+export type StackEdit = (raw: RawStackConfig) => void;
+
+/** The stack file's raw config with `edit` applied (a fresh copy each time). */
+export function editedRaw(stack: string, edit: StackEdit = () => {}): RawStackConfig {
+  const raw = structuredClone(stackFileRaw(stack)) as RawStackConfig;
+  edit(raw);
+  return raw;
+}
+
+/** The raw config as the engine hands it to the program: `safe-deploy:` keys, objects as JSON. */
+export function asAllConfig(raw: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(raw).map(([key, value]) => [`safe-deploy:${key}`, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
+}
+
+export async function runProgram(
+  stack: string,
+  edit?: StackEdit,
+  options: Omit<MockRunOptions, "stack" | "config"> = {},
+): Promise<{ run: MockRun; outputs: StackOutputs }> {
+  const run = await startMockRun({ ...options, stack, config: asAllConfig(editedRaw(stack, edit)) });
+  const outputs = await program();
+  await run.settled();
+  return { run, outputs };
+}
