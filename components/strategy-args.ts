@@ -37,6 +37,7 @@ export function workloadArgs(args: StrategyArgs<ServiceConfig>, placement: Workl
     progressDeadlineSeconds: spec.progressDeadlineSeconds,
     revisionHistoryLimit: spec.revisionHistoryLimit,
     envFromSecrets: spec.envFromSecrets,
+    podLabels: spec.podLabels,
     ...placement,
   };
 }

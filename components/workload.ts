@@ -35,6 +35,8 @@ export interface WorkloadArgs {
   readonly revisionHistoryLimit: number;
   /** Existing Secrets whose keys become environment variables. @default [] */
   readonly envFromSecrets?: readonly string[];
+  /** Extra pod labels; the selector and recommended labels win over them. @default {} */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** Resources that must be done (or ready) before this Deployment changes: its migration Job, the track that grows first. @default [] */
   readonly runsAfter?: readonly pulumi.Resource[];
 }
@@ -71,7 +73,7 @@ export function podTemplate(args: WorkloadArgs): k8s.types.input.core.v1.PodTemp
   });
   return {
     metadata: {
-      labels: podLabels({ service: args.service, version: args.version, environment: args.environment, variant: args.variant }),
+      labels: { ...args.podLabels, ...podLabels({ service: args.service, version: args.version, environment: args.environment, variant: args.variant }) },
     },
     spec: {
       automountServiceAccountToken: false,

@@ -116,6 +116,8 @@ const labelKeySchema = z.string().superRefine((key, ctx) => {
   }
 });
 
+const podLabelsSchema = z.record(labelKeySchema, labelValueSchema).default({});
+
 /** A database migration run as a Job before the Deployment that needs it. */
 export const migrationSchema = z.strictObject({
   /** Job name prefix: the Job is `<name>-<version>`. @default `<service>-migration` */
@@ -136,7 +138,7 @@ export const migrationSchema = z.strictObject({
   /** Names of existing Secrets whose keys become environment variables (database credentials). @default [] */
   envFromSecrets: z.array(dnsLabelSchema).default([]),
   /** Extra labels on the migration's pods (a mesh opt-out, a node pool). @default {} */
-  podLabels: z.record(labelKeySchema, labelValueSchema).default({}),
+  podLabels: podLabelsSchema,
 });
 
 /** A hostname as the Gateway API takes it: lowercase DNS names, an optional leading `*.`, no IP addresses. */
@@ -177,6 +179,8 @@ const commonServiceFields = {
   revisionHistoryLimit: z.int().min(5, { message: "must be at least 5, so that `kubectl rollout undo` has revisions to go back to" }).max(100).default(10),
   /** Names of existing Secrets whose keys become environment variables. @default [] */
   envFromSecrets: z.array(dnsLabelSchema).default([]),
+  /** Extra labels on the service's pods (a mesh opt-in, a cost centre); never one safe-deploy sets itself. @default {} */
+  podLabels: podLabelsSchema,
   /** A migration Job run before the version that needs it. @default - none */
   migration: migrationSchema.optional(),
 };

@@ -103,6 +103,13 @@ describe("Workload", () => {
     if (budgets > 0) expect(k8sObject(run, PDB, "user-api").spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: "user-api" } } });
   });
 
+  it("adds configured pod labels beside its own, which they cannot replace", async () => {
+    const run = await underMocks(() => new Workload("w", workloadArgs({ podLabels: { "mesh.example.com/inject": "true", app: "other" } })));
+    const deployment = k8sObject(run, DEPLOYMENT, "user-api");
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ "mesh.example.com/inject": "true", app: "user-api" });
+    expect(deployment.spec.selector).toEqual({ matchLabels: { app: "user-api" } });
+  });
+
   it("labels its PodDisruptionBudget without the version, so a release leaves it untouched", async () => {
     const labels = (version: string) => async () => k8sObject(await underMocks(() => new Workload("w", workloadArgs({ version, variant: "canary" }))), PDB, "user-api").metadata.labels;
     expect(await labels("v2.4.0")()).toEqual(await labels("v2.5.0")());
