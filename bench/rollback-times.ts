@@ -25,7 +25,7 @@ import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
 
 const execFileAsync = promisify(execFile);
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
-const NS = "safe-deploy-production";
+const NS = "production";
 /** Poll fast: the figures are the time until the cluster serves the previous version. */
 const POLL = { timeoutMs: 120_000, intervalMs: 20 };
 
@@ -132,10 +132,10 @@ async function main(): Promise<void> {
       stack: "production",
       kubeconfigPath: cluster.kubeconfigPath,
       dir: path.join(dir, "production"),
-      config: { "services[0].version": "v2.3.1", "services[0].previousVersion": "v2.2.0" },
+      config: { "services.user-api.version": "v2.3.1", "services.user-api.previousVersion": "v2.2.0" },
     });
     await engine.stack.up({ color: "never" });
-    await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
+    await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
     const userApi = "registry.example.com/shop/user-api";
     await sh("kubectl create namespace bench-peers");
     await sh(`echo '${bareManifest("bare-user-api", "v2.3.1")}' | kubectl apply -f -`);
@@ -147,22 +147,22 @@ async function main(): Promise<void> {
       process.stderr.write(`run ${run + 1}/${RUNS}\n`);
       // Rolling: from v2.4.0 (released) back to v2.3.1.
       const plans = (await stackOutputs(engine)).services;
-      row("rolling: quick (kubectl rollout undo)").push(
+      row("rolling: quick (kubectl patch to the target)").push(
         await timed(async () => {
           await runCommandLine(plans["user-api"]!.rollback!.quick, engine);
           await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
         }),
       );
       // Bring the cluster back in line with the stack (v2.4.0) before the next measurement.
-      await upWith(engine, { "services[0].version": "v2.3.1", "services[0].previousVersion": "v2.4.0" });
-      await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
+      await upWith(engine, { "services.user-api.version": "v2.3.1", "services.user-api.previousVersion": "v2.4.0" });
+      await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
       row("rolling: Pulumi-native (config set + up)").push(
         await timed(async () => {
           await runCommandLine((await stackOutputs(engine)).services["user-api"]!.rollback!.pulumi, engine);
           await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
         }),
       );
-      await upWith(engine, { "services[0].version": "v2.4.0", "services[0].previousVersion": "v2.3.1" });
+      await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
 
       await sh(`kubectl set image deployment/bare-user-api bare-user-api=${userApi}:v2.4.0 -n bench-peers && kubectl rollout status deployment/bare-user-api -n bench-peers`);
       row("rolling floor: bare kubectl rollout undo").push(
@@ -184,15 +184,15 @@ async function main(): Promise<void> {
           await endpointsOnSlot(kc, "blue");
         }),
       );
-      await upWith(engine, { "services[1].liveSlot": "blue" });
-      await upWith(engine, { "services[1].liveSlot": "green" });
+      await upWith(engine, { "services.payment-service.liveSlot": "blue" });
+      await upWith(engine, { "services.payment-service.liveSlot": "green" });
       row("blue-green: Pulumi-native (config set + up)").push(
         await timed(async () => {
           await runCommandLine(blueGreen.pulumi, engine);
           await endpointsOnSlot(kc, "blue");
         }),
       );
-      await upWith(engine, { "services[1].liveSlot": "green" });
+      await upWith(engine, { "services.payment-service.liveSlot": "green" });
 
       // Canary: 20% back to none.
       const canary = (await stackOutputs(engine)).services["recommendation-engine"]!.rollback!;
@@ -202,15 +202,15 @@ async function main(): Promise<void> {
           await noCanaryPods(kc);
         }),
       );
-      await upWith(engine, { "services[2].canaryWeight": "0" });
-      await upWith(engine, { "services[2].canaryWeight": "20" });
+      await upWith(engine, { "services.recommendation-engine.canaryWeight": "0" });
+      await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
       row("canary: Pulumi-native (config set + up)").push(
         await timed(async () => {
           await runCommandLine(canary.pulumi, engine);
           await noCanaryPods(kc);
         }),
       );
-      await upWith(engine, { "services[2].canaryWeight": "20" });
+      await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
     }
   } finally {
     await cluster.stop();

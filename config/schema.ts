@@ -100,7 +100,7 @@ const labelValueSchema = z
   );
 
 /** Label keys the program sets itself: a pod label of the same key would change what Services and Jobs select. */
-const RESERVED_LABEL = /^(app|version|safe-deploy\.dev\/.*|app\.kubernetes\.io\/.*|batch\.kubernetes\.io\/.*|controller-uid|job-name)$/;
+const RESERVED_LABEL = /^(app|version|pod-template-hash|controller-uid|job-name|safe-deploy\.dev\/migration-kind|app\.kubernetes\.io\/.*|batch\.kubernetes\.io\/.*)$/;
 
 /** A label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
 const labelKeySchema = z.string().superRefine((key, ctx) => {

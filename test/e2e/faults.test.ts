@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { apis, changes, deploymentsSettled, endpointPods, engineFor, onlyServices, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
-const NS = "safe-deploy-production";
+const NS = "production";
 /** Pods with this label fail (a kwok stage of tools/cluster). */
 const FAIL_LABEL = "safe-deploy.dev/fail";
 
@@ -35,17 +35,17 @@ describe.skipIf(!toolchain.ok)("faults", () => {
     // Blue v3.1.0 live and alone; its migration succeeds.
     const engine: EngineStack = await engineFor(ctx, "production", {
       editStackFile: onlyServices("payment-service"),
-      config: { "services[0].liveSlot": "blue" },
+      config: { "services.payment-service.liveSlot": "blue" },
     });
-    await engine.stack.removeConfig("services[0].greenVersion", true);
+    await engine.stack.removeConfig("services.payment-service.greenVersion", true);
     expect((await engine.stack.up({ color: "never" })).summary.result).toBe("succeeded");
     const before = await (await apis(ctx.kc)).core.readNamespacedService({ name: "payment-service", namespace: NS });
 
     // The release: green v3.2.0 goes live after a migration that fails.
-    await engine.stack.setConfig("services[0].greenVersion", { value: "v3.2.0" }, true);
-    await engine.stack.setConfig("services[0].liveSlot", { value: "green" }, true);
-    await engine.stack.setConfig("services[0].migration.backoffLimit", { value: "0" }, true);
-    await engine.stack.setConfig(`services[0].migration.podLabels["${FAIL_LABEL}"]`, { value: "true" }, true);
+    await engine.stack.setConfig("services.payment-service.greenVersion", { value: "v3.2.0" }, true);
+    await engine.stack.setConfig("services.payment-service.liveSlot", { value: "green" }, true);
+    await engine.stack.setConfig("services.payment-service.migration.backoffLimit", { value: "0" }, true);
+    await engine.stack.setConfig(`services.payment-service.migration.podLabels["${FAIL_LABEL}"]`, { value: "true" }, true);
 
     await expect(engine.stack.up({ color: "never" })).rejects.toThrow(/payment-migration-v3\.2\.0/);
 
@@ -79,14 +79,14 @@ describe.skipIf(!toolchain.ok)("faults", () => {
     const rerun = await engine.stack.up({ color: "never" });
 
     expect(rerun.summary.result).toBe("succeeded");
-    expect(await deploymentsSettled(ctx.kc, "safe-deploy-staging")).toEqual({
+    expect(await deploymentsSettled(ctx.kc, "staging")).toEqual({
       "user-api": "5/5 available, 5 updated",
       "payment-service-blue": "4/4 available, 4 updated",
       "payment-service-green": "4/4 available, 4 updated",
       "recommendation-engine": "8/8 available, 8 updated",
       "recommendation-engine-canary": "2/2 available, 2 updated",
     });
-    const jobs = await (await apis(ctx.kc)).batch.listNamespacedJob({ namespace: "safe-deploy-staging" });
+    const jobs = await (await apis(ctx.kc)).batch.listNamespacedJob({ namespace: "staging" });
     expect(jobs.items.map((j) => j.metadata?.name)).toEqual(["payment-migration-v3.2.0"]);
     expect(changes((await engine.stack.preview({ color: "never" })).changeSummary)).toEqual({});
   }, UP_TIMEOUT_MS * 3);

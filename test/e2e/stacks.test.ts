@@ -38,7 +38,7 @@ describe.skipIf(!toolchain.ok)("the shipped stacks on a real engine and cluster"
       const result = await engine.stack.up({ color: "never", onEvent: (event) => events.push(event) });
 
       expect(result.summary.result).toBe("succeeded");
-      const namespace = `safe-deploy-${stack}`;
+      const namespace = stack;
       expect(await deploymentsSettled(ctx.kc, namespace)).toEqual(EXPECTED_DEPLOYMENTS);
       const log = stepLog(events);
       const jobDone = log.findIndex((line) => line.startsWith("done ") && line.includes("MigrationJob$kubernetes:batch/v1:Job::payment-service-migration-job"));

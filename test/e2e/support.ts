@@ -49,12 +49,31 @@ export function engineFor(context: E2eContext, stack: string, options: Partial<E
   });
 }
 
-/** Keeps only the named services in the stack file (their index becomes 0, 1, ...). */
+/** Keeps only the named services in the stack file. */
 export function onlyServices(...names: string[]): (config: Record<string, unknown>) => void {
   return (config) => {
-    const services = config["safe-deploy:services"] as { name: string }[];
-    config["safe-deploy:services"] = services.filter((s) => names.includes(s.name));
+    const services = config["safe-deploy:services"] as Record<string, unknown>;
+    config["safe-deploy:services"] = Object.fromEntries(Object.entries(services).filter(([name]) => names.includes(name)));
   };
+}
+
+/**
+ * A production stack of one service, deployed as shipped into a namespace of
+ * its own: a freshly deployed stack, whatever other tests did before.
+ */
+export async function freshProduction(context: E2eContext, service: string, namespace: string, config: EngineStackOptions["config"] = {}): Promise<EngineStack> {
+  const engine = await engineFor(context, "production", { editStackFile: onlyServices(service), config: { namespace, ...config } });
+  const result = await engine.stack.up({ color: "never" });
+  if (result.summary.result !== "succeeded") throw new Error(`up of a fresh ${service} stack: ${result.summary.result}`);
+  return engine;
+}
+
+/** Sets config values (as `pulumi config set --path` would) and runs an update that also refreshes, so earlier quick rollbacks are seen. */
+export async function upWith(engine: EngineStack, config: Readonly<Record<string, string | number | boolean>>, remove: readonly string[] = []): Promise<void> {
+  for (const [key, value] of Object.entries(config)) await engine.stack.setConfig(key, { value: String(value) }, true);
+  for (const key of remove) await engine.stack.removeConfig(key, true);
+  const result = await engine.stack.up({ color: "never", refresh: true });
+  if (result.summary.result !== "succeeded") throw new Error(`up with ${JSON.stringify(config)}: ${result.summary.result}`);
 }
 
 export async function apis(kc: KubeConfig) {

@@ -12,6 +12,12 @@ import { kwokStageDir } from "../toolchain/paths";
  */
 export const FAIL_POD_LABEL = "safe-deploy.dev/fail";
 
+/**
+ * Label a pod template with `safe-deploy.dev/slow-ready: "true"` and kwok
+ * makes its new pods Ready only after 3 s. See stages/pod-ready-slow-labelled.yaml.
+ */
+export const SLOW_READY_POD_LABEL = "safe-deploy.dev/slow-ready";
+
 /** kwok's stage files in the order ensure.sh copies them. */
 export const KWOK_STAGE_FILES = [
   "node-initialize.yaml",
@@ -22,7 +28,7 @@ export const KWOK_STAGE_FILES = [
 ] as const;
 
 /** Our own stages, under tools/cluster/stages/. */
-export const OWN_STAGE_FILES = ["pod-fail-labelled.yaml"] as const;
+export const OWN_STAGE_FILES = ["pod-fail-labelled.yaml", "pod-ready-slow-labelled.yaml"] as const;
 
 /** Absolute paths of every stage file, for kwok's `--config`. Throws naming any that is missing. */
 export function stageConfigFiles(): string[] {
