@@ -8,7 +8,6 @@ import type { CanaryServiceConfig, HttpRouteConfig } from "../config/schema";
 import { resizeOrder } from "../lib/canary-steps";
 import { routeBackends } from "../lib/http-route";
 import { names, selectorLabels, unversionedLabels, type Track } from "../lib/names";
-import { PATCH_FORCE } from "../lib/pulumi-annotations";
 import type { ReplicaSplit } from "../lib/replica-split";
 import { canaryTrackReplicas } from "../lib/replicas";
 import { canaryTraffic } from "../lib/traffic";
@@ -129,7 +128,6 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         metadata: {
           name: names.httpRoute(spec.name),
           namespace: args.namespace,
-          annotations: PATCH_FORCE,
           labels: unversionedLabels({ service: spec.name, environment: args.environment }),
         },
         spec: {

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { SERVICE_PORT } from "../lib/names";
-import { PATCH_FORCE, SKIP_AWAIT } from "../lib/pulumi-annotations";
+import { SKIP_AWAIT } from "../lib/pulumi-annotations";
 
 export interface HttpServiceArgs {
   readonly namespace: pulumi.Input<string>;
@@ -19,11 +19,11 @@ export interface HttpServiceArgs {
 }
 
 export function newHttpService(resourceName: string, args: HttpServiceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
-  const annotations = args.hasPods === false ? { ...PATCH_FORCE, ...SKIP_AWAIT } : PATCH_FORCE;
+  // No patchForce: the provider takes the selector back from a quick rollback's `kubectl patch` by itself.
   return new k8s.core.v1.Service(
     resourceName,
     {
-      metadata: { name: args.name, namespace: args.namespace, labels: args.labels, annotations },
+      metadata: { name: args.name, namespace: args.namespace, labels: args.labels, ...(args.hasPods === false ? { annotations: SKIP_AWAIT } : {}) },
       spec: {
         type: "ClusterIP",
         selector: args.selector,

@@ -1,11 +1,17 @@
 // Annotations the Pulumi Kubernetes provider reads on the objects it manages.
 
 /**
- * Take fields back on the next update. A quick rollback (`kubectl rollout
- * undo`, `kubectl patch`, `kubectl scale`) makes kubectl the owner of the
- * fields it changed; without force, the Pulumi-native rollback that follows
- * would fail on a server-side apply conflict instead of bringing the stack
- * and the cluster back in line.
+ * Take fields back from other field managers on the next update, on
+ * Deployments only. Before each apply the provider itself takes over the
+ * fields of any `kubectl*` Update manager (`kubectl patch`, `kubectl rollout
+ * undo`), so the selector and route patches of a quick rollback need no
+ * force. `kubectl scale` is different: it writes `spec.replicas` through the
+ * scale subresource, which the provider does not take over, and it is our
+ * own quick rollback for a canary and a retired standby; without force the
+ * next step that changes those replicas would fail on a conflict. Forcing
+ * also overrides an autoscaler's replicas: safe-deploy declares replicas
+ * itself and supports no autoscaler on these Deployments, so the stack
+ * config stays the one source of how many pods run.
  */
 export const PATCH_FORCE = { "pulumi.com/patchForce": "true" } as const;
 

@@ -271,8 +271,8 @@ describe("BlueGreenDeployment", () => {
   it("scales a retired standby to zero and does not wait for its Service's endpoints", async () => {
     const run = await underMocks(() => new BlueGreenDeployment("pay", { ...context, spec: spec({ retireStandby: true }) }));
     expect(k8sObject(run, DEPLOYMENT, "pay-blue").spec.replicas).toBe(0);
-    expect(k8sObject(run, SERVICE, "pay-blue").metadata.annotations).toEqual({ "pulumi.com/patchForce": "true", "pulumi.com/skipAwait": "true" });
-    expect(k8sObject(run, SERVICE, "pay-green").metadata.annotations).toEqual({ "pulumi.com/patchForce": "true" });
+    expect(k8sObject(run, SERVICE, "pay-blue").metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
+    expect(k8sObject(run, SERVICE, "pay-green").metadata).not.toHaveProperty("annotations");
   });
 
   it("deploys only slots that have a version", async () => {
