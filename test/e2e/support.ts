@@ -7,16 +7,14 @@ import * as path from "node:path";
 import { waitUntil } from "../../tools/cluster/wait";
 import { kubeClient, loadKubeConfig, type KubeConfig } from "../../tools/cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../../tools/cluster/local-cluster";
-import { toolchainPresent } from "../../tools/toolchain/paths";
+import { engineReady } from "../../tools/toolchain/gate";
 import { openEngineStack, type EngineStack, type EngineStackOptions } from "../../tools/rehearsal/engine";
 
 export { endpointPods } from "../../tools/rehearsal/cluster-reads";
 export { stackOutputs } from "../../tools/rehearsal/engine";
 
-export const toolchain = toolchainPresent();
-if (!toolchain.ok) {
-  console.warn(`\n*** SKIPPING the end-to-end tests: ${toolchain.message} ***\n`);
-}
+/** Whether the end-to-end toolchain is installed (else the tests skip, loudly). */
+export const toolchain = { ok: engineReady("the end-to-end tests") };
 
 /** Generous: a cold engine start plus stand-in plugins plus rollouts on two cores. */
 export const UP_TIMEOUT_MS = 240_000;

@@ -3,7 +3,7 @@
 // tools/toolchain/ensure.sh; without it the suite is skipped, loudly.
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_PIECES, toolchainPresent } from "../toolchain/paths";
+import { clusterReady } from "../toolchain/gate";
 import {
   checkDeploymentAvailable,
   checkJobCompletes,
@@ -18,12 +18,7 @@ import { startLocalCluster } from "./local-cluster";
 import { nodesNotReady } from "./nodes";
 import { isRunning } from "./processes";
 
-const toolchain = toolchainPresent(CLUSTER_PIECES);
-if (!toolchain.ok) {
-  console.warn(`\n*** SKIPPING the local cluster tests: ${toolchain.message} ***\n`);
-}
-
-describe.skipIf(!toolchain.ok)("local cluster", () => {
+describe.skipIf(!clusterReady("the local cluster tests"))("local cluster", () => {
   let cluster: LocalCluster;
   let kc: KubeConfig;
   let namespace: string;
