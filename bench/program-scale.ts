@@ -10,26 +10,28 @@ import { startMockRun } from "../test/support/pulumi-mocks";
 const SIZES = [1, 10, 100, 500];
 const RUNS_PER_SIZE = 3;
 
-/** N services cycling through the three strategies, the middle one with a migration. */
-function servicesConfig(count: number): Record<string, unknown>[] {
-  return Array.from({ length: count }, (_, i) => {
-    const base = { name: `svc-${i}`, image: `registry.example.com/shop/svc-${i}`, replicas: 4 };
-    switch (i % 3) {
-      case 0:
-        return { ...base, strategy: "rolling", version: "v2.4.0", previousVersion: "v2.3.1" };
-      case 1:
-        return {
-          ...base,
-          strategy: "blue-green",
-          blueVersion: "v3.1.0",
-          greenVersion: "v3.2.0",
-          liveSlot: "green",
-          migration: { name: `svc-${i}-migrate`, command: ["./migrate"], kind: "expand" },
-        };
-      default:
-        return { ...base, strategy: "canary", stableVersion: "v4.0.3", canaryVersion: "v4.1.0", canaryWeight: 20, replicas: 10 };
-    }
-  });
+/** N services keyed by name, cycling through the three strategies, the middle one with a migration. */
+function servicesConfig(count: number): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`svc-${i}`, serviceConfig(i)]));
+}
+
+function serviceConfig(i: number): Record<string, unknown> {
+  const base = { image: `registry.example.com/shop/svc-${i}`, replicas: 4 };
+  switch (i % 3) {
+    case 0:
+      return { ...base, strategy: "rolling", version: "v2.4.0", previousVersion: "v2.3.1" };
+    case 1:
+      return {
+        ...base,
+        strategy: "blue-green",
+        blueVersion: "v3.1.0",
+        greenVersion: "v3.2.0",
+        liveSlot: "green",
+        migration: { name: `svc-${i}-migrate`, command: ["./migrate"], kind: "expand" },
+      };
+    default:
+      return { ...base, strategy: "canary", stableVersion: "v4.0.3", canaryVersion: "v4.1.0", canaryWeight: 20, replicas: 10 };
+  }
 }
 
 interface Measurement {
