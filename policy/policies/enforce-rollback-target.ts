@@ -1,0 +1,46 @@
+// Every service an update changes has somewhere to go back to: the stack
+// outputs name a rollback target (and the commands that reach it) for it. A
+// change with no way back turns the first bad minute into an incident. A
+// service deployed for the first time has nothing to return to and passes;
+// so does one the update leaves as it was.
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { currentServices, previousLive, previousRecord } from "../lib/stack-record";
+import { at } from "../lib/values";
+
+/** Where each strategy's rollback target comes from in safe-deploy's stack config. */
+const HOW_TO_FIX: Readonly<Record<string, string>> = {
+  rolling: "set previousVersion to the version that ran before",
+  "blue-green": "keep the other slot's version deployed (blueVersion/greenVersion) as the standby",
+  canary: "keep the stable track on the previous version while the canary has traffic",
+};
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export const enforceRollbackTarget: StackValidationPolicy = {
+  name: "enforce-rollback-target",
+  description:
+    "Every service the update changes has a rollback target in the stack outputs (services.<name>.rollbackTarget); a service deployed for the first time, or left unchanged, passes. " +
+    "Fix: keep the previous version reachable (rolling: previousVersion; blue-green: the standby slot's version; canary: the stable track).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const services = currentServices(args);
+    if (services === undefined) args.notApplicable("the stack has no `services` output naming each service's rollback target");
+    const record = previousRecord(args);
+    for (const [name, service] of Object.entries(services ?? {})) {
+      const target = at(service, "rollbackTarget");
+      if (typeof target === "string" && target !== "") continue;
+      const live = at(service, "live");
+      const before = previousLive(record, name);
+      if (record.known && (before === undefined || sameJson(before, live))) continue;
+      const strategy = at(service, "strategy");
+      const fix = typeof strategy === "string" ? HOW_TO_FIX[strategy] : undefined;
+      const change = record.known ? "this update changes it" : "the stack keeps no record of its last outputs, so it may change";
+      report(
+        `Service '${name}' has no rollback target (services.${name}.rollbackTarget is empty) and ${change}: if the new version misbehaves there is no one-command way back. ` +
+          `${fix === undefined ? "Keep the previous version reachable" : `Fix: ${fix}`} (in safe-deploy: services.${name}).`,
+      );
+    }
+  },
+};
