@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { enforceRollbackTarget } from "../../policy/policies/enforce-rollback-target";
+import { previousOutputs, stackOutputs } from "./fixtures";
+import { judgeStack } from "./support/judge";
+
+const live = (version: string) => ({ strategy: "rolling", version, replicas: 5 });
+const userApi = (version: string, rollbackTarget: string | null) => ({ "user-api": { name: "user-api", strategy: "rolling", live: live(version), rollbackTarget } });
+const judge = (...inputs: Parameters<typeof judgeStack>[1]) => judgeStack(enforceRollbackTarget, inputs);
+
+describe("enforce-rollback-target", () => {
+  it("passes a release with a rollback target", async () => {
+    expect((await judge(stackOutputs(userApi("v2.4.0", "v2.3.1")), previousOutputs(userApi("v2.3.1", null)))).violations).toEqual([]);
+  });
+
+  it("refuses a release without one, saying how to give it one", async () => {
+    expect((await judge(stackOutputs(userApi("v2.4.0", null)), previousOutputs(userApi("v2.3.1", null)))).violations).toEqual([
+      "Service 'user-api' has no rollback target (services.user-api.rollbackTarget is empty) and this update changes it: if the new version misbehaves there is no one-command way back. " +
+        "Fix: set previousVersion to the version that ran before (in safe-deploy: services.user-api).",
+    ]);
+  });
+
+  it("passes a service the update leaves as it was", async () => {
+    expect((await judge(stackOutputs(userApi("v2.4.0", null)), previousOutputs(userApi("v2.4.0", null)))).violations).toEqual([]);
+  });
+
+  it("passes a service deployed for the first time: there is nothing to go back to", async () => {
+    expect((await judge(stackOutputs(userApi("v2.4.0", null)), previousOutputs({}))).violations).toEqual([]);
+  });
+
+  it("refuses a service without a target when the stack keeps no record of what ran before", async () => {
+    const { violations } = await judge(stackOutputs(userApi("v2.4.0", null)));
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toContain("the stack keeps no record of its last outputs, so it may change");
+  });
+
+  it("is not applicable to a stack without a services output", async () => {
+    expect((await judge({ ...stackOutputs({}), props: {} })).notApplicable).toContain("no `services` output");
+  });
+});
