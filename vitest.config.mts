@@ -23,6 +23,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "policy",
+          // The policy pack served as a process over the analyzer protocol; no cluster, no engine.
+          include: ["test/policy/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
+          // Each file starts the pack once; beside the unit tier, which needs no more than the other core.
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
           name: "cluster",
           include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
