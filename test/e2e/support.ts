@@ -114,6 +114,13 @@ export async function deploymentsSettled(kc: KubeConfig, namespace: string): Pro
   );
 }
 
+/**
+ * The changes in an update or preview summary, as the engine counts them
+ * (engine.HasChanges, and what `--expect-no-changes` checks): reads, such as
+ * the program's StackReference to its own last outputs, change nothing and
+ * the CLI's summary does not list them.
+ */
 export function changes(summary: Record<string, number> | undefined): Record<string, number> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => op !== "same" && count > 0));
+  const notChanges = new Set(["same", "read", "discard", "read-replacement"]);
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => !notChanges.has(op) && count > 0));
 }
