@@ -1,0 +1,118 @@
+// The policy pack with the real engine and the local cluster, passed the way
+// the README tells a user to (`--policy-pack ./policy --policy-pack-config
+// policy/config/<environment>.json`; here the Automation API's `policyPacks`
+// and `policyPackConfigs`, which become those flags). The engine starts the
+// pack through the `pulumi-analyzer-policy-nodejs` plugin (test/standins/bin).
+import type { PreviewResult, UpResult } from "@pulumi/pulumi/automation";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
+import { apis, changes, deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+
+const PACK = path.join(PROJECT_ROOT, "policy");
+const NS = "production";
+
+function withPack(environment: string, configFile = path.join(PACK, "config", `${environment}.json`)) {
+  return { color: "never" as const, policyPacks: [PACK], policyPackConfigs: [configFile] };
+}
+
+/** What the engine printed for a failed operation (the Automation API's CommandError carries stdout and stderr). */
+async function failure(operation: Promise<PreviewResult | UpResult>): Promise<string> {
+  try {
+    await operation;
+  } catch (error) {
+    return String(error);
+  }
+  throw new Error("the operation succeeded; it should have been refused");
+}
+
+/** user-api's Deployment and PodDisruptionBudget as the API server has them. */
+async function userApiObjects(ctx: E2eContext) {
+  const { apps } = await apis(ctx.kc);
+  const k8s = await import("@kubernetes/client-node");
+  const policy = ctx.kc.makeApiClient(k8s.PolicyV1Api);
+  const deployment = await apps.readNamespacedDeployment({ name: "user-api", namespace: NS });
+  const budget = await policy.readNamespacedPodDisruptionBudget({ name: "user-api", namespace: NS });
+  return {
+    replicas: deployment.spec?.replicas,
+    deploymentVersion: deployment.metadata?.resourceVersion,
+    budgetVersion: budget.metadata?.resourceVersion,
+  };
+}
+
+describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster", () => {
+  let context: E2eContext | undefined;
+  let engine: EngineStack | undefined;
+  beforeAll(async () => {
+    context = await startE2e("policy");
+  }, 90_000);
+  afterAll(() => stopE2e(context), 60_000);
+
+  it(
+    "previews and deploys the shipped production stack under production.json",
+    async () => {
+      const ctx = context!;
+      engine = await engineFor(ctx, "production");
+
+      const preview = await engine.stack.preview(withPack("production"));
+      const up = await engine.stack.up(withPack("production"));
+
+      // The pack ran (the engine names it under "Policies") and found nothing.
+      expect(preview.stdout).toMatch(/safe-deploy@v0\.1\.0/);
+      expect(preview.stdout).not.toMatch(/mandatory|advisory/);
+      expect(up.summary.result).toBe("succeeded");
+      expect(await deploymentsSettled(ctx.kc, NS)).toMatchObject({ "user-api": "5/5 available, 5 updated" });
+      expect(changes((await engine.stack.preview(withPack("production"))).changeSummary)).toEqual({});
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
+  it(
+    "refuses replicas: 1 in production at preview and at up, naming the policy and saying why, and leaves the cluster as it was",
+    async () => {
+      const ctx = context!;
+      const before = await userApiObjects(ctx);
+      await engine!.stack.setConfig("services.user-api.replicas", { value: "1" }, true);
+
+      const previewed = await failure(engine!.stack.preview(withPack("production")));
+      const updated = await failure(engine!.stack.up(withPack("production")));
+
+      for (const output of [previewed, updated]) {
+        expect(output).toContain("enforce-minimum-replicas");
+        expect(output).toContain("mandatory");
+        expect(output).toContain("Deployment production/user-api runs 1 replica; at least 2 are required");
+      }
+      expect(await userApiObjects(ctx)).toEqual(before);
+      expect(before.replicas).toBe(5);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
+  it(
+    "lets the same edit through under pull-request.json, listing the violation as advisory",
+    async () => {
+      const preview = await engine!.stack.preview(withPack("pull-request"));
+
+      expect(preview.stdout).toContain("enforce-minimum-replicas");
+      expect(preview.stdout).toContain("advisory");
+      expect(preview.stdout).toContain("Deployment production/user-api runs 1 replica; at least 2 are required");
+      expect(preview.stdout).not.toContain("mandatory");
+    },
+    UP_TIMEOUT_MS,
+  );
+
+  it(
+    "refuses a config file that does not match a policy's declared schema, before anything runs",
+    async () => {
+      const ctx = context!;
+      const bad = path.join(ctx.dir, "bad-policy-config.json");
+      fs.writeFileSync(bad, JSON.stringify({ "enforce-minimum-replicas": { enforcementLevel: "mandatory", minReplicas: "two" } }));
+
+      const output = await failure(engine!.stack.preview(withPack("production", bad)));
+
+      expect(output).toContain("error: validating policy config: safe-deploy 0.1.0  enforce-minimum-replicas: minReplicas: Invalid type. Expected: integer, given: string");
+    },
+    UP_TIMEOUT_MS,
+  );
+});
