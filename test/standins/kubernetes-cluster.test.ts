@@ -1,12 +1,14 @@
 // The Kubernetes stand-in against a real local cluster (etcd, kube-apiserver,
 // controller-manager, scheduler and kwok), its provider methods called directly.
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as provider from "@pulumi/pulumi/provider";
-import type { JsonObject } from "./shared/json";
+import { valueAt, type JsonObject } from "./shared/json";
 import { LOG_ENV } from "./shared/call-log";
 import { makeSecret } from "./shared/secrets";
 import { ClusterClient } from "./kubernetes/cluster-client";
@@ -14,7 +16,8 @@ import { ResourceInitError } from "./kubernetes/errors";
 import type { ObjectRef } from "./kubernetes/object-ref";
 import { KUBERNETES_PROVIDER_VERSION, kubernetesProvider } from "./kubernetes/provider";
 import { SERVICE_HAS_NO_PODS } from "./kubernetes/readiness";
-import { clusterReady, useLocalCluster } from "./testing/prerequisites";
+import { clusterReady, toolchainReady, useLocalCluster } from "./testing/prerequisites";
+import { toolchainBin } from "../../tools/toolchain/paths";
 
 const FAIL_LABEL = "safe-deploy.dev/fail"; // tools/cluster/stages/pod-fail-labelled.yaml: kwok fails these pods
 /** A node selector no simulated node matches: the Pods stay Pending, the Deployment never becomes ready. */
@@ -90,6 +93,21 @@ const refOf = (object: JsonObject): ObjectRef => {
 const image = (object: JsonObject | undefined): unknown =>
   ((((object?.["spec"] as JsonObject)["template"] as JsonObject)["spec"] as JsonObject)["containers"] as JsonObject[])[0]?.["image"];
 
+/** Each managed-fields entry as `manager/operation`, plus `/subresource` when it has one. */
+const managers = (object: JsonObject | undefined): string[] =>
+  (((object?.["metadata"] as JsonObject | undefined)?.["managedFields"] ?? []) as JsonObject[]).map(
+    (m) => `${String(m["manager"])}/${String(m["operation"])}${m["subresource"] === undefined ? "" : `/${String(m["subresource"])}`}`,
+  );
+
+/** The managers (as `managers` names them) whose field set holds the path of FieldsV1 keys. */
+function ownersOf(object: JsonObject | undefined, ...path: string[]): string[] {
+  const entries = ((object?.["metadata"] as JsonObject | undefined)?.["managedFields"] ?? []) as JsonObject[];
+  return managers(object).filter((_name, i) => valueAt(entries[i]?.["fieldsV1"], ...path) !== undefined);
+}
+
+const IMAGE_FIELD = ["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"app"}', "f:image"];
+const REPLICAS_FIELD = ["f:spec", "f:replicas"];
+
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -132,7 +150,8 @@ describe.skipIf(!clusterReady("the Kubernetes stand-in's cluster tests"))("the K
     expect(outs["status"]).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2 });
     expect((outs["metadata"] as JsonObject)["uid"]).toEqual(expect.any(String));
     expect(outs["__inputs"]).toEqual(inputs);
-    expect(outs["__fieldManager"]).toMatch(/^pulumi-kubernetes-[0-9a-f]{8}$/);
+    expect(outs["__fieldManager"]).toBe("pulumi-kubernetes");
+    expect(managers(outs)).toContain("pulumi-kubernetes/Update");
   });
 
   it("refuses to create an object that already exists, as the real provider does", async () => {
@@ -160,21 +179,76 @@ describe.skipIf(!clusterReady("the Kubernetes stand-in's cluster tests"))("the K
 
     expect(image(updated)).toBe("registry.local/app:2");
     expect(updated["status"]).toMatchObject({ updatedReplicas: 2, readyReplicas: 2 });
-    const managers = ((updated["metadata"] as JsonObject)["managedFields"] as JsonObject[]).map((m) => `${String(m["manager"])}/${String(m["operation"])}`);
-    expect(managers).toContain(`${String(outs["__fieldManager"])}/Apply`);
+    expect(updated["__fieldManager"]).toBe("pulumi-kubernetes");
+    // The create's Update entry is handed to the apply manager first.
+    expect(managers(updated)).toContain("pulumi-kubernetes/Apply");
+    expect(managers(updated)).not.toContain("pulumi-kubernetes/Update");
   });
 
-  it("fails an update that changes a field another manager changed, unless pulumi.com/patchForce is true", async () => {
-    const { id, outs } = await create(T.deployment, deployment("patched-web"));
-    await api.patch(refOf(deployment("patched-web")), { spec: { template: { spec: { containers: [{ name: "app", image: "registry.local/app:hotfix" }] } } } }, "kubectl-patch");
+  it("keeps the random field manager an older checkpoint recorded, and takes over that create's fields", async () => {
+    const object = deployment("legacy-web", { replicas: 0 });
+    await api.create(object, refOf(object), "pulumi-kubernetes-0a1b2c3d");
+    const read = await k8s.read?.("default/legacy-web", urn(T.deployment, "legacy-web"), { __fieldManager: "pulumi-kubernetes-0a1b2c3d", __inputs: object });
 
-    const plain = k8s.update?.(id, urn(T.deployment, "patched-web"), outs, deployment("patched-web", { image: "registry.local/app:2" }));
-    const failure = await failureOf(plain ?? Promise.resolve());
-    const forced = await k8s.update?.(id, urn(T.deployment, "patched-web"), outs, deployment("patched-web", { image: "registry.local/app:2", annotations: { "pulumi.com/patchForce": "true" } }));
+    const updated = (await k8s.update?.("default/legacy-web", urn(T.deployment, "legacy-web"), read?.props, deployment("legacy-web", { replicas: 0, image: "registry.local/app:2" })))?.outs as JsonObject;
 
-    expect(String(failure)).toContain("Server-Side Apply field conflict detected");
-    expect(String(failure)).toContain('conflict with "kubectl-patch"');
-    expect(image(forced?.outs as JsonObject)).toBe("registry.local/app:2");
+    expect(read?.props?.["__fieldManager"]).toBe("pulumi-kubernetes-0a1b2c3d");
+    expect(updated["__fieldManager"]).toBe("pulumi-kubernetes-0a1b2c3d");
+    expect(ownersOf(updated, ...IMAGE_FIELD)).toEqual(["pulumi-kubernetes-0a1b2c3d/Apply"]);
+    expect(managers(updated)).not.toContain("pulumi-kubernetes-0a1b2c3d/Update");
+  });
+
+  describe.skipIf(!toolchainReady("the stand-in's tests that run kubectl", ["kubectl"]))("after kubectl changed the object", () => {
+    const run = promisify(execFile);
+    const kubectl = async (...args: string[]): Promise<void> => {
+      await run(toolchainBin("kubectl"), [...args, "-n", "default"], { env: { ...process.env, KUBECONFIG: cluster().kubeconfigPath } });
+    };
+
+    it("takes back what `kubectl patch` changed, without pulumi.com/patchForce", async () => {
+      const { id, outs } = await create(T.deployment, deployment("patched-web", { replicas: 1 }));
+      await kubectl("patch", "deployment/patched-web", "-p", JSON.stringify({ spec: { template: { spec: { containers: [{ name: "app", image: "registry.local/app:hotfix" }] } } } }));
+      const patched = await api.get(refOf(deployment("patched-web")));
+
+      const updated = (await k8s.update?.(id, urn(T.deployment, "patched-web"), outs, deployment("patched-web", { replicas: 1, image: "registry.local/app:2" })))?.outs as JsonObject;
+
+      expect(image(patched)).toBe("registry.local/app:hotfix");
+      expect(ownersOf(patched, ...IMAGE_FIELD)).toEqual(["kubectl-patch/Update"]);
+      expect(image(updated)).toBe("registry.local/app:2");
+      expect(ownersOf(updated, ...IMAGE_FIELD)).toEqual(["pulumi-kubernetes/Apply"]);
+      expect(managers(updated)).not.toContain("kubectl-patch/Update");
+    });
+
+    it("takes back what `kubectl rollout undo` changed, without pulumi.com/patchForce", async () => {
+      const { id, outs } = await create(T.deployment, deployment("undone-web", { replicas: 1 }));
+      const released = (await k8s.update?.(id, urn(T.deployment, "undone-web"), outs, deployment("undone-web", { replicas: 1, image: "registry.local/app:2" })))?.outs as JsonObject;
+      await kubectl("rollout", "undo", "deployment/undone-web");
+      const undone = await api.get(refOf(deployment("undone-web")));
+
+      const again = (await k8s.update?.(id, urn(T.deployment, "undone-web"), released, deployment("undone-web", { replicas: 1, image: "registry.local/app:2" })))?.outs as JsonObject;
+
+      expect(image(undone)).toBe("registry.local/app:1");
+      // kubectl 1.36 sends no field manager for an undo: the API server names it after the user agent.
+      expect(ownersOf(undone, ...IMAGE_FIELD)).toEqual(["kubectl/Update"]);
+      expect(image(again)).toBe("registry.local/app:2");
+      expect(ownersOf(again, ...IMAGE_FIELD)).toEqual(["pulumi-kubernetes/Apply"]);
+      expect(again["status"]).toMatchObject({ updatedReplicas: 1, readyReplicas: 1 });
+    });
+
+    it("does not take over `kubectl scale` (the scale subresource): a different replica count conflicts unless pulumi.com/patchForce is true", async () => {
+      const { id, outs } = await create(T.deployment, deployment("scaled-web", { replicas: 1 }));
+      await kubectl("scale", "deployment/scaled-web", "--replicas=2");
+      const scaled = await api.get(refOf(deployment("scaled-web")));
+
+      const plain = k8s.update?.(id, urn(T.deployment, "scaled-web"), outs, deployment("scaled-web", { replicas: 3 }));
+      const failure = await failureOf(plain ?? Promise.resolve());
+      const forced = await k8s.update?.(id, urn(T.deployment, "scaled-web"), outs, deployment("scaled-web", { replicas: 3, annotations: { "pulumi.com/patchForce": "true" } }));
+
+      expect(ownersOf(scaled, ...REPLICAS_FIELD)).toEqual(["kubectl/Update/scale"]);
+      expect(String(failure)).toContain("Server-Side Apply field conflict detected");
+      expect(String(failure)).toContain('Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+      expect((forced?.outs as JsonObject)["spec"]).toMatchObject({ replicas: 3 });
+      expect(ownersOf(forced?.outs as JsonObject, ...REPLICAS_FIELD)).toEqual(["pulumi-kubernetes/Apply"]);
+    });
   });
 
   it("fails a Deployment that never becomes ready at its pulumi.com/timeoutSeconds, naming it and what it waited for, and keeps it in the state", async () => {

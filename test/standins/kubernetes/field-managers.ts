@@ -1,48 +1,69 @@
 // Field ownership before a server-side apply, as the real provider handles it
-// (await.go, fixCSAFieldManagers): fields owned by client-side managers it
-// knows -- kubectl apply (both modes), "before-first-apply", the provider's
-// own client-side names, and the client-side create that made the object --
-// are handed to the provider's apply field manager first, so that the apply
-// does not conflict with them. Fields other managers changed
-// (`kubectl rollout undo` is "kubectl-rollout", `kubectl patch` is
-// "kubectl-patch", `kubectl scale` "kubectl-scale") stay theirs: applying a
-// different value to one of them is a conflict unless `pulumi.com/patchForce`
-// is "true" (or PULUMI_K8S_ENABLE_PATCH_FORCE=true).
+// (provider/pkg/await/await.go `fixCSAFieldManagers`, through its copy of
+// fluxcd/pkg/ssa `PatchReplaceFieldsManagers`): the fields of every managed-
+// fields entry that matches one of the rules below are handed to the
+// provider's apply field manager, as an Apply entry, before the apply, so the
+// apply does not conflict with them.
+//
+// A rule matches by operation and by name PREFIX (fluxssa `matchFieldManager`:
+// `strings.HasPrefix` unless ExactMatch, which the provider never sets), and
+// never an entry written through a subresource. So "kubectl" Update covers
+// every kubectl command that writes the object itself, whatever its suffix:
+// `kubectl patch` ("kubectl-patch"), `kubectl rollout undo` (measured with
+// kubectl 1.36.3: "kubectl", it sends no field manager and the API server
+// takes the user agent's name), `kubectl edit`, `kubectl set`, client-side
+// `kubectl apply`; a Pulumi-native rollback after them needs no
+// `pulumi.com/patchForce`. `kubectl scale` writes through the scale
+// subresource (measured: "kubectl" with `subresource: scale`): its fields stay
+// its own, and applying a different replica count is a conflict unless
+// `pulumi.com/patchForce` is "true" (or PULUMI_K8S_ENABLE_PATCH_FORCE=true).
+// So is a field any other manager (a controller, Helm, a person's own
+// `--field-manager`) set.
 import { asObject, isRecord, valueAt, type Json, type JsonObject } from "../shared/json";
 
-interface ManagerKey {
-  readonly manager: string;
+interface ManagerRule {
+  readonly prefix: string;
   readonly operation: "Apply" | "Update";
 }
 
-const TAKEN_OVER: readonly ManagerKey[] = [
-  { manager: "kubectl", operation: "Apply" },
-  { manager: "kubectl", operation: "Update" },
-  { manager: "before-first-apply", operation: "Update" },
-  { manager: "pulumi-kubernetes", operation: "Update" },
-  { manager: "pulumi-kubernetes.exe", operation: "Update" },
-  { manager: "pulumi-resource-kubernetes", operation: "Update" },
+/** fixCSAFieldManagers' list, in its order. */
+export const TAKEN_OVER: readonly ManagerRule[] = [
+  // kubectl apply --server-side (--force-conflicts)
+  { prefix: "kubectl", operation: "Apply" },
+  // every other kubectl write, client-side apply included
+  { prefix: "kubectl", operation: "Update" },
+  { prefix: "before-first-apply", operation: "Update" },
+  // The provider's own client-side writes: its creates ("pulumi-kubernetes",
+  // and the "pulumi-kubernetes-<hex>" names older versions recorded) and the
+  // names of its executable. "pulumi-kubernetes.exe" is covered by the prefix.
+  { prefix: "pulumi-kubernetes", operation: "Update" },
+  { prefix: "pulumi-resource-kubernetes", operation: "Update" },
 ];
 
+/** Whether fixCSAFieldManagers hands this managed-fields entry to the apply manager. */
+export function isTakenOver(entry: JsonObject): boolean {
+  const manager = entry["manager"];
+  if (typeof manager !== "string" || entry["subresource"] !== undefined) return false;
+  return TAKEN_OVER.some((rule) => rule.operation === entry["operation"] && manager.startsWith(rule.prefix));
+}
+
 /**
- * The JSON patch that hands those managers' fields to `fieldManager` (as an
- * Apply manager), or undefined when there is nothing to hand over.
+ * The JSON patch that hands the matching entries' fields to `fieldManager`
+ * (merged into its Apply entry, or made one), or undefined when none matches.
  */
 export function takeOverPatch(live: JsonObject, fieldManager: string): JsonObject[] | undefined {
   const entries = valueAt(live, "metadata", "managedFields");
   if (!Array.isArray(entries)) return undefined;
-  const takenOver = [...TAKEN_OVER, { manager: fieldManager, operation: "Update" }];
-  const isTakenOver = (entry: JsonObject): boolean =>
-    entry["subresource"] === undefined &&
-    takenOver.some((key) => key.manager === entry["manager"] && key.operation === entry["operation"]);
 
   const all = entries.map(asObject);
   if (!all.some(isTakenOver)) return undefined;
 
-  const ours = (entry: JsonObject): boolean => entry["manager"] === fieldManager && entry["operation"] === "Apply" && entry["subresource"] === undefined;
-  const kept = all.filter((entry) => !isTakenOver(entry) && !ours(entry));
-  let merged: JsonObject | undefined;
-  for (const entry of all.filter((e) => isTakenOver(e) || ours(e))) {
+  const isOurs = (entry: JsonObject): boolean => entry["manager"] === fieldManager && entry["operation"] === "Apply" && entry["subresource"] === undefined;
+  const kept = all.filter((entry) => !isTakenOver(entry) && !isOurs(entry));
+  // As PatchReplaceFieldsManagers: our Apply entry (else the first match, renamed) gets the union, at the end.
+  const ours = all.find(isOurs);
+  let merged: JsonObject | undefined = ours;
+  for (const entry of all.filter(isTakenOver)) {
     merged = merged === undefined
       ? { ...entry, manager: fieldManager, operation: "Apply" }
       : { ...merged, fieldsV1: mergeFieldSets(merged["fieldsV1"] ?? {}, entry["fieldsV1"] ?? {}) };

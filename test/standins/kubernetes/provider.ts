@@ -7,7 +7,6 @@
 // no kubeconfig is configured): a provider served by `main()` never sees
 // Configure's variables, so an explicit `k8s.Provider`'s kubeconfig,
 // context or default namespace cannot reach it.
-import { randomBytes } from "node:crypto";
 import type * as provider from "@pulumi/pulumi/provider";
 import { logged } from "../shared/call-log";
 import { asObject, toJson, type JsonObject } from "../shared/json";
@@ -27,6 +26,12 @@ import { REVISION_ANNOTATION } from "./readiness";
 /** The version @pulumi/kubernetes 4.34.2 asks the engine for. */
 export const KUBERNETES_PROVIDER_VERSION = "4.34.2";
 const PLUGIN = "kubernetes";
+/**
+ * The field manager of a new object's create and later applies, kept in its
+ * state: the static name the real provider used when measured (not the
+ * per-object `pulumi-kubernetes-<hex>` of older versions).
+ */
+export const FIELD_MANAGER = "pulumi-kubernetes";
 
 export interface KubernetesProviderOptions extends ClusterClientOptions {
   readonly await?: AwaitOptions;
@@ -64,7 +69,7 @@ export function kubernetesProvider(options: KubernetesProviderOptions = {}): pro
         const { value: object, secretPaths } = unwrapSecrets(toJson(inputs));
         const ref = refOf(object, gvkOf(urn, object));
         const id = objectId(ref);
-        const fieldManager = annotation(object, PATCH_FIELD_MANAGER) ?? newFieldManager();
+        const fieldManager = annotation(object, PATCH_FIELD_MANAGER) ?? FIELD_MANAGER;
         const api = await cluster();
         let created: JsonObject;
         try {
@@ -110,7 +115,7 @@ export function kubernetesProvider(options: KubernetesProviderOptions = {}): pro
           live,
           secretPaths: old.secretPaths,
           initialApiVersion: old.initialApiVersion ?? ref.apiVersion,
-          fieldManager: old.fieldManager ?? newFieldManager(),
+          fieldManager: old.fieldManager ?? FIELD_MANAGER,
         });
         return { id, props: outs, inputs: wrapSecretPaths(inputs, [...old.secretPaths, ...alwaysSecret(live)]) };
       }),
@@ -120,7 +125,8 @@ export function kubernetesProvider(options: KubernetesProviderOptions = {}): pro
         const old = parseCheckpoint(olds);
         const { value: object, secretPaths } = unwrapSecrets(toJson(news));
         const ref = refOf(object, gvkOf(urn, object));
-        const fieldManager = annotation(object, PATCH_FIELD_MANAGER) ?? old.fieldManager ?? newFieldManager();
+        // A name an older checkpoint recorded (e.g. "pulumi-kubernetes-<hex>") is kept, as the real provider keeps it.
+        const fieldManager = annotation(object, PATCH_FIELD_MANAGER) ?? old.fieldManager ?? FIELD_MANAGER;
         const api = await cluster();
         try {
           const before = await api.get(ref);
@@ -184,10 +190,6 @@ function gvkOf(urn: string, object: unknown): GroupVersionKind {
   };
 }
 
-/** Each object gets its own server-side apply field manager, kept in its state (as the real provider does). */
-function newFieldManager(): string {
-  return `pulumi-kubernetes-${randomBytes(4).toString("hex")}`;
-}
 
 async function createWithRetries(api: ClusterClient, object: JsonObject, ref: ObjectRef, fieldManager: string, retries: number): Promise<JsonObject> {
   for (let attempt = 0; ; attempt++) {
