@@ -20,9 +20,8 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
         `kubectl patch deployment user-api -n ${ns} --type=strategic -p '{"spec":{"template":{"metadata":{"labels":{"app.kubernetes.io/version":"v2.3.1"}},` +
         `"spec":{"containers":[{"name":"user-api","image":"registry.example.com/shop/user-api:v2.3.1","env":[{"name":"SERVICE_VERSION","value":"v2.3.1"}]}]}}}}'`,
       pulumi:
-        `pulumi config set --path 'services.user-api.version' v2.3.1 --stack ${stack} && ` +
-        `pulumi config set --path 'services.user-api.previousVersion' v2.4.0 --stack ${stack} && ` +
-        `pulumi up --stack ${stack} --yes`,
+        `pulumi config set-all --path --plaintext services.user-api.version=v2.3.1 --plaintext services.user-api.previousVersion=v2.4.0 --stack ${stack} && ` +
+        `pulumi up --stack ${stack} --yes --skip-preview`,
       verify:
         `kubectl rollout status deployment/user-api -n ${ns} --timeout=300s && ` +
         `kubectl get deployment/user-api -n ${ns} -o jsonpath='{.spec.template.spec.containers[0].image}'`,
@@ -41,7 +40,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
     expect(services["payment-service"]?.rollback).toEqual({
       target: "slot blue (v3.1.0)",
       quick: `kubectl patch service payment-service -n ${ns} -p '{"spec":{"selector":{"app":"payment-service","version":"blue"}}}'`,
-      pulumi: `pulumi config set --path 'services.payment-service.liveSlot' blue --stack ${stack} && pulumi up --stack ${stack} --yes`,
+      pulumi: `pulumi config set-all --path --plaintext services.payment-service.liveSlot=blue --stack ${stack} && pulumi up --stack ${stack} --yes --skip-preview`,
       verify: `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=payment-service -o jsonpath='{.items[*].endpoints[*].targetRef.name}'`,
       expect: "only pods named payment-service-blue-*",
     });
@@ -56,7 +55,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
     expect(services["recommendation-engine"]?.rollback).toEqual({
       target: "stable v4.0.3 only (canary v4.1.0 at 0%)",
       quick: `kubectl scale deployment recommendation-engine-canary -n ${ns} --replicas=0`,
-      pulumi: `pulumi config set --path 'services.recommendation-engine.canaryWeight' 0 --stack ${stack} && pulumi up --stack ${stack} --yes`,
+      pulumi: `pulumi config set-all --path --plaintext services.recommendation-engine.canaryWeight=0 --stack ${stack} && pulumi up --stack ${stack} --yes --skip-preview`,
       verify: `kubectl get pods -n ${ns} -l app=recommendation-engine,version=canary -o name`,
       expect: "no pods",
     });
@@ -90,8 +89,8 @@ describe("rollback plans in other states", () => {
         `kubectl patch service payment-service -n shop -p '{"spec":{"selector":{"app":"payment-service","version":"blue"}}}'`,
     );
     expect(rollbackPlan(payment, ctx)?.pulumi).toBe(
-      "pulumi config set --path 'services.payment-service.liveSlot' blue --stack production && " +
-        "pulumi config set --path 'services.payment-service.retireStandby' false --stack production && pulumi up --stack production --yes",
+      "pulumi config set-all --path --plaintext services.payment-service.liveSlot=blue --plaintext services.payment-service.retireStandby=false --stack production && " +
+        "pulumi up --stack production --yes --skip-preview",
     );
   });
 
