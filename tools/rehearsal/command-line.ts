@@ -9,6 +9,7 @@
 // real CLI would refuse is refused here too.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { EngineStack } from "./engine";
 
 const execFileAsync = promisify(execFile);
@@ -28,12 +29,16 @@ export function commandParts(line: string): string[] {
   return line.split(" && ").map((part) => part.trim());
 }
 
-export type PulumiUpOperation = "up" | "preview";
+/**
+ * What the CLI does for a `pulumi up` line without a terminal: `--yes` runs a
+ * preview pass and then the update (`preview-then-up`); `--skip-preview` only
+ * the update (`up`); `--preview-only` only the preview.
+ */
+export type PulumiUpOperation = "preview-then-up" | "up" | "preview";
 
 /** What a `pulumi up` part asks for, once its flags passed the CLI's checks. */
 export interface PulumiUpPlan {
   readonly stack: string;
-  /** `preview` for --preview-only; `up` for --yes or --skip-preview. */
   readonly operation: PulumiUpOperation;
 }
 
@@ -107,7 +112,7 @@ export function parsePulumiUp(command: string): PulumiUpPlan {
   // Stricter than the CLI, which would use the selected stack: a printed command must name the one it is for.
   if (stacks.length === 0) refuse("it names no stack (--stack X); a printed command must say which stack it changes");
   if (new Set(stacks).size > 1) refuse(`it names more than one stack (${stacks.join(", ")})`);
-  return { stack: stacks[0], operation: previewOnly ? "preview" : "up" };
+  return { stack: stacks[0], operation: previewOnly ? "preview" : skipPreview ? "up" : "preview-then-up" };
 }
 
 /** True for the parts that run through /bin/sh as printed. */
@@ -115,16 +120,23 @@ function runsInShell(command: string): boolean {
   return command.startsWith("kubectl ") || command.startsWith("pulumi config set ") || command.startsWith("pulumi config set-all ");
 }
 
-export async function runCommandLine(line: string, engine: EngineStack): Promise<CommandStep[]> {
+export interface RunOptions {
+  /** Sees every engine event of the `pulumi up` part's passes (the benchmark's breakdown). @default - none */
+  readonly onEvent?: (event: EngineEvent) => void;
+}
+
+export async function runCommandLine(line: string, engine: EngineStack, options: RunOptions = {}): Promise<CommandStep[]> {
   const steps: CommandStep[] = [];
   for (const command of commandParts(line)) {
     const started = performance.now();
     if (isPulumiUp(command)) {
       const plan = parsePulumiUp(command);
       if (plan.stack !== engine.stack.name) throw new Error(`'${command}' is for stack ${plan.stack}, but this engine runs ${engine.stack.name}`);
-      // --yes previews, then updates; stack.up() updates without the preview, as --skip-preview does.
-      const result = plan.operation === "preview" ? await engine.stack.preview({ color: "never" }) : await engine.stack.up({ color: "never" });
-      steps.push({ command, ms: performance.now() - started, stdout: result.stdout, ranAs: "automation-api", operation: plan.operation });
+      const passOptions = { color: "never" as const, ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }) };
+      // As the CLI: --yes previews, then updates; --skip-preview only updates (stack.up() never previews).
+      const preview = plan.operation === "up" ? undefined : await engine.stack.preview(passOptions);
+      const result = plan.operation === "preview" ? preview : await engine.stack.up(passOptions);
+      steps.push({ command, ms: performance.now() - started, stdout: result?.stdout ?? "", ranAs: "automation-api", operation: plan.operation });
       continue;
     }
     if (!runsInShell(command)) {

@@ -12,19 +12,19 @@ import type { EngineStack } from "./engine";
 
 describe("parsePulumiUp", () => {
   it("runs stack.up() for --stack X --yes", () => {
-    expect(parsePulumiUp("pulumi up --stack production --yes")).toEqual({ stack: "production", operation: "up" });
+    expect(parsePulumiUp("pulumi up --stack production --yes")).toEqual({ stack: "production", operation: "preview-then-up" });
   });
 
   it("takes the short forms -s X and -y", () => {
-    expect(parsePulumiUp("pulumi up -s staging -y")).toEqual({ stack: "staging", operation: "up" });
+    expect(parsePulumiUp("pulumi up -s staging -y")).toEqual({ stack: "staging", operation: "preview-then-up" });
   });
 
   it("takes --stack=X", () => {
-    expect(parsePulumiUp("pulumi up --stack=production --yes")).toEqual({ stack: "production", operation: "up" });
+    expect(parsePulumiUp("pulumi up --stack=production --yes")).toEqual({ stack: "production", operation: "preview-then-up" });
   });
 
   it("takes the flags in any order", () => {
-    expect(parsePulumiUp("pulumi up --yes --stack production")).toEqual({ stack: "production", operation: "up" });
+    expect(parsePulumiUp("pulumi up --yes --stack production")).toEqual({ stack: "production", operation: "preview-then-up" });
   });
 
   it("runs stack.up() for --skip-preview without --yes, which the CLI treats as --yes", () => {
@@ -159,7 +159,7 @@ describe("runCommandLine, with a fake engine and a fake pulumi", () => {
     });
   });
 
-  it("runs pulumi config set-all parts through /bin/sh, then pulumi up --yes as stack.up()", async () => {
+  it("runs pulumi config set-all parts through /bin/sh, then pulumi up --yes as the CLI does: a preview pass, then the update", async () => {
     const { engine, calls } = fakeEngine();
     fs.rmSync(path.join(dir, "calls.log"), { force: true });
     const steps = await runCommandLine(
@@ -167,7 +167,7 @@ describe("runCommandLine, with a fake engine and a fake pulumi", () => {
       engine,
     );
     expect({ calls, ranAs: steps.map((s) => s.ranAs), shell: fs.readFileSync(path.join(dir, "calls.log"), "utf8") }).toEqual({
-      calls: ["up"],
+      calls: ["preview", "up"],
       ranAs: ["shell", "automation-api"],
       shell: "config set-all --path --plaintext services[0].version=v2.3.1 --plaintext services[0].previousVersion=v2.4.0 --stack production\n",
     });
