@@ -22,6 +22,7 @@ import { runCommandLine } from "../tools/rehearsal/command-line";
 import { servedBy } from "../tools/rehearsal/cluster-reads";
 import { openEngineStack, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
 import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
+import { BREAKDOWN_PARTS, breakdown, EventClock, type Breakdown } from "./rollback-breakdown";
 
 const execFileAsync = promisify(execFile);
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 5);
@@ -69,6 +70,17 @@ async function noCanaryPods(kc: KubeConfig): Promise<void> {
   }, POLL);
 }
 
+/** Runs a printed Pulumi-native rollback line, returning its time and where that time went. */
+async function nativeRollback(line: string, engine: EngineStack, reached: () => Promise<void>): Promise<{ ms: number; parts: Breakdown }> {
+  const clock = new EventClock();
+  const started = performance.now();
+  const steps = await runCommandLine(line, engine, { onEvent: clock.onEvent });
+  await reached();
+  const ms = performance.now() - started;
+  const shellMs = steps.filter((s) => s.ranAs === "shell").reduce((sum, s) => sum + s.ms, 0);
+  return { ms, parts: breakdown(steps, started + shellMs, clock) };
+}
+
 async function upWith(engine: EngineStack, config: Record<string, string>): Promise<void> {
   for (const [key, value] of Object.entries(config)) await engine.stack.setConfig(key, { value }, true);
   await engine.stack.up({ color: "never" });
@@ -113,6 +125,12 @@ async function main(): Promise<void> {
     if (!rows.includes(found)) rows.push(found);
     return found.ms;
   };
+  const breakdowns = new Map<string, Breakdown[]>();
+  /** A Pulumi-native rollback, as printed: its time as a row, its breakdown kept for the table after. */
+  const record = (strategy: string, result: { ms: number; parts: Breakdown }) => {
+    row(`${strategy}: Pulumi-native (as printed)`).push(result.ms);
+    breakdowns.set(strategy, [...(breakdowns.get(strategy) ?? []), result.parts]);
+  };
   try {
     const kc = await loadKubeConfig(cluster.kubeconfigPath);
     const env = { ...process.env, KUBECONFIG: cluster.kubeconfigPath, PATH: `${path.dirname(toolchainBin("pulumi"))}:${process.env["PATH"] ?? ""}` };
@@ -156,11 +174,9 @@ async function main(): Promise<void> {
       // Bring the cluster back in line with the stack (v2.4.0) before the next measurement.
       await upWith(engine, { "services.user-api.version": "v2.3.1", "services.user-api.previousVersion": "v2.4.0" });
       await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
-      row("rolling: Pulumi-native (config set + up)").push(
-        await timed(async () => {
-          await runCommandLine((await stackOutputs(engine)).services["user-api"]!.rollback!.pulumi, engine);
-          await rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`);
-        }),
+      record(
+        "rolling",
+        await nativeRollback((await stackOutputs(engine)).services["user-api"]!.rollback!.pulumi, engine, () => rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`)),
       );
       await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
 
@@ -186,12 +202,7 @@ async function main(): Promise<void> {
       );
       await upWith(engine, { "services.payment-service.liveSlot": "blue" });
       await upWith(engine, { "services.payment-service.liveSlot": "green" });
-      row("blue-green: Pulumi-native (config set + up)").push(
-        await timed(async () => {
-          await runCommandLine(blueGreen.pulumi, engine);
-          await endpointsOnSlot(kc, "blue");
-        }),
-      );
+      record("blue-green", await nativeRollback(blueGreen.pulumi, engine, () => endpointsOnSlot(kc, "blue")));
       await upWith(engine, { "services.payment-service.liveSlot": "green" });
 
       // Canary: 20% back to none.
@@ -204,12 +215,7 @@ async function main(): Promise<void> {
       );
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "0" });
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
-      row("canary: Pulumi-native (config set + up)").push(
-        await timed(async () => {
-          await runCommandLine(canary.pulumi, engine);
-          await noCanaryPods(kc);
-        }),
-      );
+      record("canary", await nativeRollback(canary.pulumi, engine, noCanaryPods.bind(undefined, kc)));
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
     }
   } finally {
@@ -226,6 +232,18 @@ async function main(): Promise<void> {
     console.log(`${what.padEnd(48)}${seconds(s[0])} ${seconds(s[Math.floor(s.length / 2)])} ${seconds(s.at(-1))}  ${String(s.length).padStart(4)}`);
   }
   if (!helmWanted) console.log("(helm not built: bash tools/toolchain/ensure.sh --with-helm adds the peer)");
+
+  // Each strategy's Pulumi-native rollback beside helm rollback --wait of this same run, and where its time went.
+  const median = (ms: readonly number[]) => sorted([...ms])[Math.floor(ms.length / 2)] ?? NaN;
+  const helm = median(rows.find((r) => r.what === "rolling peer: helm rollback --wait")?.ms ?? []);
+  console.log(`\nPulumi-native rollback as printed: medians in seconds, and the ratio to helm rollback --wait (${seconds(helm).trim()} s) in this run`);
+  console.log(`${"strategy".padEnd(12)}${"total".padStart(8)}${"x helm".padStart(8)}${BREAKDOWN_PARTS.map((p) => p.padStart(24)).join("")}`);
+  for (const [strategy, parts] of breakdowns) {
+    const total = median(rows.find((r) => r.what === `${strategy}: Pulumi-native (as printed)`)?.ms ?? []);
+    const cells = BREAKDOWN_PARTS.map((part) => seconds(median(parts.map((p) => p[part]))).padStart(24));
+    console.log(`${strategy.padEnd(12)}${seconds(total).padStart(8)}${(total / helm).toFixed(2).padStart(8)}${cells.join("")}`);
+  }
+  console.log("(steps run in parallel where the dependency graph allows: each step column sums that kind's step times)");
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,59 @@
+// Where the time of a Pulumi-native rollback goes, from the command line's
+// own steps and the engine's events as they arrive: the CLI's config
+// set-all, the engine's start and the program until its first resource step,
+// the steps themselves (Deployments are where readiness waits happen;
+// Services wait for their endpoints to settle), and the finish (outputs,
+// state written, engine exit).
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { CommandStep } from "../tools/rehearsal/command-line";
+
+export const BREAKDOWN_PARTS = ["config set-all", "engine start + program", "Deployment steps", "Service steps", "other steps", "finish"] as const;
+export type BreakdownPart = (typeof BREAKDOWN_PARTS)[number];
+export type Breakdown = Record<BreakdownPart, number>;
+
+/** Records when each engine event arrives (the events carry whole-second timestamps only). */
+export class EventClock {
+  readonly arrivals: { readonly at: number; readonly event: EngineEvent }[] = [];
+  readonly onEvent = (event: EngineEvent): void => {
+    this.arrivals.push({ at: performance.now(), event });
+  };
+}
+
+/**
+ * Splits a rollback line's time: `steps` are what runCommandLine returned,
+ * `upStartedAt` is when the `pulumi up` part started (performance.now()),
+ * `clock` the events of its update pass.
+ */
+export function breakdown(steps: readonly CommandStep[], upStartedAt: number, clock: EventClock): Breakdown {
+  const shellMs = steps.filter((s) => s.ranAs === "shell").reduce((sum, s) => sum + s.ms, 0);
+  const up = steps.find((s) => s.ranAs === "automation-api");
+  const upEnd = upStartedAt + (up?.ms ?? 0);
+  const started = new Map<string, number>();
+  const byType: Record<"Deployment" | "Service" | "other", number> = { Deployment: 0, Service: 0, other: 0 };
+  let firstStep: number | undefined;
+  let lastStep: number | undefined;
+  for (const { at, event } of clock.arrivals) {
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre !== undefined && pre.op !== "same") {
+      started.set(pre.urn, at);
+      firstStep ??= at;
+    }
+    const done = event.resOutputsEvent?.metadata;
+    const from = done === undefined ? undefined : started.get(done.urn);
+    if (done !== undefined && from !== undefined) {
+      const kind = done.type.endsWith(":Deployment") ? "Deployment" : done.type.endsWith(":Service") ? "Service" : "other";
+      byType[kind] += at - from;
+      lastStep = at;
+    }
+  }
+  const begin = firstStep ?? upEnd;
+  return {
+    "config set-all": shellMs,
+    "engine start + program": begin - upStartedAt,
+    // Steps run in parallel where the dependency graph allows; these are the sums of each kind's step times.
+    "Deployment steps": byType.Deployment,
+    "Service steps": byType.Service,
+    "other steps": byType.other,
+    finish: upEnd - (lastStep ?? begin),
+  };
+}
