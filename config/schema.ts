@@ -3,6 +3,7 @@
 // the program never reads a config key that is not in this schema.
 import * as semver from "semver";
 import { z } from "zod";
+import { canaryAnalysisSchema } from "./canary-analysis";
 import { ownedObjects, objectNameProblem } from "../lib/object-names";
 import { QUANTITY_PATTERN, quantityValue } from "../lib/quantity";
 import { canaryTrackReplicas } from "../lib/replicas";
@@ -224,6 +225,8 @@ export const canaryServiceSchema = z.strictObject({
     .default(0),
   /** Exact weights on a Gateway API HTTPRoute instead of replica ratio only. */
   httpRoute: httpRouteSchema.optional(),
+  /** How `analyze` judges the canary against the stable (config/canary-analysis.ts). @default - every default there */
+  analysis: canaryAnalysisSchema.optional(),
 });
 
 /** One service's settings; its name is its key under `services`. */
