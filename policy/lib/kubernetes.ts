@@ -107,11 +107,6 @@ export function namespaceOf(props: unknown): string | Unknown | undefined {
   return str(at(props, "metadata", "namespace"));
 }
 
-/** Two namespaces that may be the same: equal, or one of them not known yet. */
-export function sameNamespace(a: string | Unknown | undefined, b: string | Unknown | undefined): boolean {
-  return a === UNKNOWN || b === UNKNOWN || (a ?? "default") === (b ?? "default");
-}
-
 const KINDS: Readonly<Record<string, string>> = Object.fromEntries(
   Object.values(TYPES).map((type) => [type, type.slice(type.lastIndexOf(":") + 1)]),
 );

@@ -3,14 +3,12 @@
 // slot Deployments (`version: blue|green`) and a live Service that selects one
 // of them; a canary service is a stable and a canary track
 // (`version: stable|canary`), weighed by replicas or an HTTPRoute.
-import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
-import { LABELS, namespaceOf, podLabel, podLabels, replicas, sameNamespace, TYPES } from "./kubernetes";
+import { LABELS, replicas, TYPES } from "./kubernetes";
 import { serviceSelects } from "./selectors";
-import { objectsOfTypes, type KubeObject } from "./validate";
+import { labelOf, type IndexedObject, type StackIndex } from "./stack-index";
 import { at, items, num, str, stringMap, UNKNOWN, type Unknown } from "./values";
 
 export type Slot = "blue" | "green";
-export type StackObject = KubeObject & { readonly resource: PolicyResource };
 
 export function otherSlot(slot: Slot): Slot {
   return slot === "blue" ? "green" : "blue";
@@ -19,10 +17,10 @@ export function otherSlot(slot: Slot): Slot {
 export interface BlueGreenRollout {
   readonly app: string;
   /** The Service that carries traffic (not a slot's own `<app>-<slot>` Service). */
-  readonly liveService: StackObject;
+  readonly liveService: IndexedObject;
   readonly liveSlot: Slot;
   /** The slots' Deployments in the live Service's namespace; a slot without one is absent. */
-  readonly slots: Partial<Record<Slot, StackObject>>;
+  readonly slots: Partial<Record<Slot, IndexedObject>>;
 }
 
 function isSlot(value: unknown): value is Slot {
@@ -30,20 +28,16 @@ function isSlot(value: unknown): value is Slot {
 }
 
 /** Every blue-green rollout in the stack, found from its live Service. */
-export function blueGreenRollouts(args: StackValidationArgs): BlueGreenRollout[] {
-  const deployments = objectsOfTypes(args, [TYPES.deployment]);
+export function blueGreenRollouts(index: StackIndex): BlueGreenRollout[] {
   const rollouts: BlueGreenRollout[] = [];
-  for (const service of objectsOfTypes(args, [TYPES.service])) {
+  for (const service of index.ofTypes([TYPES.service])) {
     const app = str(at(service.props, "spec", "selector", LABELS.app));
     const slot = str(at(service.props, "spec", "selector", LABELS.variant));
-    const name = str(at(service.props, "metadata", "name"));
-    if (typeof app !== "string" || !isSlot(slot) || name === `${app}-${slot}`) continue;
-    const namespace = namespaceOf(service.props);
-    const slots: Partial<Record<Slot, StackObject>> = {};
-    for (const deployment of deployments) {
-      const variant = podLabel(deployment.type, deployment.props, LABELS.variant);
-      if (!isSlot(variant) || podLabel(deployment.type, deployment.props, LABELS.app) !== app) continue;
-      if (sameNamespace(namespaceOf(deployment.props), namespace)) slots[variant] = deployment;
+    if (typeof app !== "string" || !isSlot(slot) || service.name === `${app}-${slot}`) continue;
+    const slots: Partial<Record<Slot, IndexedObject>> = {};
+    for (const deployment of index.near(service.namespace, [TYPES.deployment])) {
+      const variant = labelOf(deployment, LABELS.variant);
+      if (isSlot(variant) && labelOf(deployment, LABELS.app) === app) slots[variant] = deployment;
     }
     rollouts.push({ app, liveService: service, liveSlot: slot, slots });
   }
@@ -51,18 +45,15 @@ export function blueGreenRollouts(args: StackValidationArgs): BlueGreenRollout[]
 }
 
 /** The Deployments whose pods a Service's selector picks (or may pick, while preview cannot tell). */
-export function selectedDeployments(args: StackValidationArgs, service: KubeObject): StackObject[] {
+export function selectedDeployments(index: StackIndex, service: IndexedObject): IndexedObject[] {
   const selector = stringMap(at(service.props, "spec", "selector"));
-  const namespace = namespaceOf(service.props);
-  return objectsOfTypes(args, [TYPES.deployment]).filter(
-    (deployment) => sameNamespace(namespaceOf(deployment.props), namespace) && serviceSelects(selector, podLabels(deployment.type, deployment.props)) !== false,
-  );
+  return index.near(service.namespace, [TYPES.deployment]).filter((deployment) => serviceSelects(selector, deployment.podLabels) !== false);
 }
 
 export interface CanaryRollout {
   readonly app: string;
-  readonly stable: StackObject;
-  readonly canary: StackObject;
+  readonly stable: IndexedObject;
+  readonly canary: IndexedObject;
   readonly canaryVersion: string | Unknown | undefined;
   /** The canary's share of requests in percent: by HTTPRoute weights where a route weighs the tracks, else by replicas. */
   readonly share: number | Unknown;
@@ -70,28 +61,22 @@ export interface CanaryRollout {
 }
 
 /** Every canary rollout with a canary track. */
-export function canaryRollouts(args: StackValidationArgs): CanaryRollout[] {
-  const deployments = objectsOfTypes(args, [TYPES.deployment]);
+export function canaryRollouts(index: StackIndex): CanaryRollout[] {
   const rollouts: CanaryRollout[] = [];
-  for (const canary of deployments) {
-    if (podLabel(canary.type, canary.props, LABELS.variant) !== "canary") continue;
-    const app = podLabel(canary.type, canary.props, LABELS.app);
+  for (const canary of index.ofTypes([TYPES.deployment])) {
+    if (labelOf(canary, LABELS.variant) !== "canary") continue;
+    const app = labelOf(canary, LABELS.app);
     if (typeof app !== "string") continue;
-    const stable = deployments.find(
-      (d) =>
-        podLabel(d.type, d.props, LABELS.variant) === "stable" &&
-        podLabel(d.type, d.props, LABELS.app) === app &&
-        sameNamespace(namespaceOf(d.props), namespaceOf(canary.props)),
-    );
+    const stable = index.near(canary.namespace, [TYPES.deployment]).find((d) => labelOf(d, LABELS.variant) === "stable" && labelOf(d, LABELS.app) === app);
     if (stable === undefined) continue;
-    const routed = routeShare(args, stable, canary);
+    const routed = routeShare(index, stable, canary);
     const share = routed ?? replicaShare(stable, canary);
-    rollouts.push({ app, stable, canary, canaryVersion: podLabel(canary.type, canary.props, LABELS.version), share, by: routed === undefined ? "replicas" : "route" });
+    rollouts.push({ app, stable, canary, canaryVersion: labelOf(canary, LABELS.version), share, by: routed === undefined ? "replicas" : "route" });
   }
   return rollouts;
 }
 
-function replicaShare(stable: KubeObject, canary: KubeObject): number | Unknown {
+function replicaShare(stable: IndexedObject, canary: IndexedObject): number | Unknown {
   const s = replicas(stable.props);
   const c = replicas(canary.props);
   if (s === UNKNOWN || c === UNKNOWN) return UNKNOWN;
@@ -103,18 +88,17 @@ function replicaShare(stable: KubeObject, canary: KubeObject): number | Unknown 
  * the two tracks: the canary backends' weights over all weights (a backend's
  * weight defaults to 1). Undefined when no route weighs these tracks.
  */
-function routeShare(args: StackValidationArgs, stable: KubeObject, canary: KubeObject): number | Unknown | undefined {
-  const services = objectsOfTypes(args, [TYPES.service]);
+function routeShare(index: StackIndex, stable: IndexedObject, canary: IndexedObject): number | Unknown | undefined {
+  const services = index.near(canary.namespace, [TYPES.service]);
   const trackOf = (serviceName: string): "stable" | "canary" | "both" | undefined => {
-    const service = services.find((s) => str(at(s.props, "metadata", "name")) === serviceName && sameNamespace(namespaceOf(s.props), namespaceOf(canary.props)));
+    const service = services.find((s) => s.name === serviceName);
     if (service === undefined) return undefined;
     const selector = stringMap(at(service.props, "spec", "selector"));
-    const picksCanary = serviceSelects(selector, podLabels(canary.type, canary.props)) === true;
-    const picksStable = serviceSelects(selector, podLabels(stable.type, stable.props)) === true;
+    const picksCanary = serviceSelects(selector, canary.podLabels) === true;
+    const picksStable = serviceSelects(selector, stable.podLabels) === true;
     return picksCanary && picksStable ? "both" : picksCanary ? "canary" : picksStable ? "stable" : undefined;
   };
-  for (const route of objectsOfTypes(args, [TYPES.httpRoute])) {
-    if (!sameNamespace(namespaceOf(route.props), namespaceOf(canary.props))) continue;
+  for (const route of index.near(canary.namespace, [TYPES.httpRoute])) {
     const rules = items(at(route.props, "spec", "rules"));
     if (rules === UNKNOWN) continue;
     for (const rule of rules) {

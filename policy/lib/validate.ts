@@ -1,5 +1,5 @@
 // Small adapters between CrossGuard's callbacks and the pack's policies.
-import type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { describe } from "./kubernetes";
 
 /** One Kubernetes object under validation. */
@@ -24,13 +24,6 @@ export function validateKubernetes(
     if (!types.includes(args.type)) return;
     validate({ type: args.type, props: args.props, label: describe(args.type, args.props, args.name) }, args, report);
   };
-}
-
-/** The stack's resources of the given types, as KubeObjects that remember their URN. */
-export function objectsOfTypes(args: StackValidationArgs, types: readonly string[]): (KubeObject & { readonly resource: PolicyResource })[] {
-  return args.resources
-    .filter((resource) => types.includes(resource.type))
-    .map((resource) => ({ type: resource.type, props: resource.props, label: describe(resource.type, resource.props, resource.name), resource }));
 }
 
 /** A policy's config with the defaults of its schema for what is not set (the engine sends them; tests and older engines may not). */

@@ -3,9 +3,9 @@
 // of all at once. (A single pod is left alone: a budget on it would block
 // every drain.)
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { namespaceOf, podLabels, REPLICATED, replicas, sameNamespace, TYPES } from "../lib/kubernetes";
+import { REPLICATED, replicas, TYPES } from "../lib/kubernetes";
 import { selects } from "../lib/selectors";
-import { objectsOfTypes } from "../lib/validate";
+import { StackIndex } from "../lib/stack-index";
 import { at, UNKNOWN } from "../lib/values";
 
 export const configurePodDisruptionBudget: StackValidationPolicy = {
@@ -15,15 +15,11 @@ export const configurePodDisruptionBudget: StackValidationPolicy = {
     "Fix: add a PodDisruptionBudget (e.g. maxUnavailable: 1) whose selector matches the pod template's labels.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const budgets = objectsOfTypes(args, [TYPES.podDisruptionBudget]);
-    for (const workload of objectsOfTypes(args, REPLICATED)) {
+    const index = new StackIndex(args);
+    for (const workload of index.ofTypes(REPLICATED)) {
       const count = replicas(workload.props);
       if (count === UNKNOWN || count <= 1) continue;
-      const labels = podLabels(workload.type, workload.props);
-      const namespace = namespaceOf(workload.props);
-      const covered = budgets.some(
-        (budget) => sameNamespace(namespaceOf(budget.props), namespace) && selects(at(budget.props, "spec", "selector"), labels) !== false,
-      );
+      const covered = index.near(workload.namespace, [TYPES.podDisruptionBudget]).some((budget) => selects(at(budget.props, "spec", "selector"), workload.podLabels) !== false);
       if (covered) continue;
       report(
         `${workload.label} runs ${count} replicas but no PodDisruptionBudget selects its pods, so a node drain or a cluster upgrade may evict them all at once. ` +

@@ -4,8 +4,8 @@
 // rollback to them would land on a schema they cannot read.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import * as semver from "semver";
-import { LABELS, namespaceOf, podLabel, REPLICATED, replicas, sameNamespace, TYPES } from "../lib/kubernetes";
-import { objectsOfTypes } from "../lib/validate";
+import { LABELS, REPLICATED, replicas, TYPES } from "../lib/kubernetes";
+import { labelOf, StackIndex } from "../lib/stack-index";
 
 /** Is `running` a version before `migratedTo`? Versions that are not semver count as older when they differ. */
 export function isOlder(running: string, migratedTo: string): boolean {
@@ -22,23 +22,20 @@ export const disallowPrematureContractMigration: StackValidationPolicy = {
     "Fix: first retire the old version (in safe-deploy: retireStandby: true, or promote the canary), then run the contract migration in a later update; or make this migration 'expand'.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const workloads = objectsOfTypes(args, REPLICATED);
-    for (const job of objectsOfTypes(args, [TYPES.job])) {
-      if (podLabel(job.type, job.props, LABELS.migrationKind) !== "contract") continue;
-      const version = podLabel(job.type, job.props, LABELS.version);
-      const app = podLabel(job.type, job.props, LABELS.name);
+    const index = new StackIndex(args);
+    for (const job of index.ofTypes([TYPES.job])) {
+      if (labelOf(job, LABELS.migrationKind) !== "contract") continue;
+      const version = labelOf(job, LABELS.version);
+      const app = labelOf(job, LABELS.name);
       if (typeof version !== "string" || typeof app !== "string") continue;
-      const older = workloads.filter((workload) => {
-        if (!sameNamespace(namespaceOf(workload.props), namespaceOf(job.props))) return false;
-        const name = podLabel(workload.type, workload.props, LABELS.name);
-        const appLabel = podLabel(workload.type, workload.props, LABELS.app);
-        if (name !== app && appLabel !== app) return false;
-        const running = podLabel(workload.type, workload.props, LABELS.version);
+      const older = index.near(job.namespace, REPLICATED).filter((workload) => {
+        if (labelOf(workload, LABELS.name) !== app && labelOf(workload, LABELS.app) !== app) return false;
+        const running = labelOf(workload, LABELS.version);
         const count = replicas(workload.props);
         return typeof running === "string" && typeof count === "number" && count > 0 && isOlder(running, version);
       });
       if (older.length === 0) continue;
-      const serving = older.map((w) => `${w.label} (${String(podLabel(w.type, w.props, LABELS.version))}, ${String(replicas(w.props))} pods)`).join(", ");
+      const serving = older.map((w) => `${w.label} (${String(labelOf(w, LABELS.version))}, ${String(replicas(w.props))} pods)`).join(", ");
       report(
         `${job.label} is a contract migration to ${version}, but ${serving} still serve${older.length === 1 ? "s" : ""} an older version: ` +
           `the migration would remove what they use, and a rollback to them would fail. ` +

@@ -7,6 +7,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { replicas } from "../lib/kubernetes";
 import { blueGreenRollouts, otherSlot } from "../lib/rollouts";
+import { StackIndex } from "../lib/stack-index";
 import { previousLive, previousRecord } from "../lib/stack-record";
 import { at } from "../lib/values";
 
@@ -17,7 +18,7 @@ export const disallowStandbyRetiredOnSwitch: StackValidationPolicy = {
     "Fix: switch first (in safe-deploy: liveSlot, with retireStandby: false), verify, then retire the standby in a later update (retireStandby: true).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const retired = blueGreenRollouts(args).filter((rollout) => {
+    const retired = blueGreenRollouts(new StackIndex(args)).filter((rollout) => {
       const standby = rollout.slots[otherSlot(rollout.liveSlot)];
       return standby !== undefined && replicas(standby.props) === 0;
     });

@@ -6,6 +6,7 @@
 // weights where a route weighs the tracks, else the replica ratio.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { canaryRollouts } from "../lib/rollouts";
+import { StackIndex } from "../lib/stack-index";
 import { previousLive, previousRecord } from "../lib/stack-record";
 import { configOf } from "../lib/validate";
 import { at, UNKNOWN } from "../lib/values";
@@ -60,7 +61,7 @@ export const enforceCanarySteps: StackValidationPolicy = {
   },
   validateStack: (args, report) => {
     const config = configOf(args, CANARY_STEPS_DEFAULTS);
-    const moving = canaryRollouts(args).filter((rollout) => rollout.share !== UNKNOWN && rollout.share > TOLERANCE);
+    const moving = canaryRollouts(new StackIndex(args)).filter((rollout) => rollout.share !== UNKNOWN && rollout.share > TOLERANCE);
     if (moving.length === 0) return;
     const record = previousRecord(args);
     if (!record.known) {

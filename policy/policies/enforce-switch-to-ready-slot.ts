@@ -6,6 +6,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { ANNOTATIONS, replicas } from "../lib/kubernetes";
 import { blueGreenRollouts, selectedDeployments } from "../lib/rollouts";
+import { StackIndex } from "../lib/stack-index";
 import { at, UNKNOWN } from "../lib/values";
 
 export const enforceSwitchToReadySlot: StackValidationPolicy = {
@@ -15,10 +16,11 @@ export const enforceSwitchToReadySlot: StackValidationPolicy = {
     "Fix: deploy the slot (in safe-deploy: blueVersion/greenVersion) before pointing liveSlot at it, and keep the Service depending on the slot's Deployment.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    for (const rollout of blueGreenRollouts(args)) {
+    const index = new StackIndex(args);
+    for (const rollout of blueGreenRollouts(index)) {
       const service = rollout.liveService;
       const urn = service.resource.urn;
-      const targets = selectedDeployments(args, service);
+      const targets = selectedDeployments(index, service);
       if (targets.length === 0) {
         report(
           `${service.label} sends traffic to slot ${rollout.liveSlot}, but the stack declares no Deployment whose pods it selects: the service would have no endpoints. ` +

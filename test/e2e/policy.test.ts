@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
+import { staleBuild } from "../policy/support/analyzer";
 import { apis, changes, deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const PACK = path.join(PROJECT_ROOT, "policy");
@@ -45,6 +46,8 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
   let context: E2eContext | undefined;
   let engine: EngineStack | undefined;
   beforeAll(async () => {
+    const stale = staleBuild();
+    if (stale !== undefined) throw new Error(stale);
     context = await startE2e("policy");
   }, 90_000);
   afterAll(() => stopE2e(context), 60_000);

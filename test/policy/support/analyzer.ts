@@ -21,13 +21,30 @@ import {
   PolicyConfig,
 } from "@pulumi/pulumi/proto/analyzer_pb";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 
 export const POLICY_DIR = join(__dirname, "..", "..", "..", "policy");
 export const ANALYZER_PLUGIN = join(__dirname, "..", "..", "standins", "bin", "pulumi-analyzer-policy-nodejs");
+
+/**
+ * Why the pack's build (policy/bin, what the engine runs) may not be its
+ * sources, or undefined when it is up to date. `tools/run` rebuilds it; a
+ * test that served a stale build would judge yesterday's policies.
+ */
+export function staleBuild(): string | undefined {
+  const built = join(POLICY_DIR, "bin", "index.js");
+  if (!existsSync(built)) return `${built} is missing: run tools/run true (or npm run build in policy/)`;
+  const builtAt = statSync(built).mtimeMs;
+  const sources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? (["node_modules", "bin"].includes(entry.name) ? [] : sources(join(dir, entry.name))) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+    );
+  const newer = sources(POLICY_DIR).filter((file) => statSync(file).mtimeMs > builtAt);
+  return newer.length === 0 ? undefined : `policy/bin is older than ${newer.join(", ")}: run tools/run true (or npm run build in policy/)`;
+}
 
 export type Level = "advisory" | "mandatory" | "disabled" | "remediate";
 
@@ -146,6 +163,8 @@ export class ServedPack {
 
   /** Starts the pack as the CLI does here and connects to the port it prints. */
   static async start(options: { readonly timeoutMs?: number } = {}): Promise<ServedPack> {
+    const stale = staleBuild();
+    if (stale !== undefined) throw new Error(stale);
     // The engine passes its own address; the Node.js pack never calls back into it.
     const child = spawn(ANALYZER_PLUGIN, ["127.0.0.1:1", "."], {
       cwd: POLICY_DIR,
