@@ -34,6 +34,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: "prometheus",
+          // A real Prometheus (Debian's package) per file, scraping a loopback metrics server; light on CPU.
+          include: ["test/prometheus/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
           name: "cluster",
           include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],

@@ -1,0 +1,197 @@
+// The canary analysis against a real Prometheus (Debian's package) scraping a
+// loopback server that serves stable and canary traffic with chosen error
+// rates and latencies; and `analyze` run as a command against it.
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { analyzeCanaryConfig } from "./analysis-config";
+import { freePort, prometheusReady, startPrometheus, type LocalPrometheus } from "./local-prometheus";
+import { startTrafficServer, type ServedService, type TrafficServer } from "./traffic-server";
+import { runAnalysis } from "../../analysis/run-analysis";
+import type { CanaryAnalysis } from "../../lib/canary-analysis";
+import { waitFor } from "../../tools/cluster/wait";
+import { ENSURE_COMMAND, toolchainBin } from "../../tools/toolchain/paths";
+import { HEALTHY } from "../support/canary-traffic";
+
+const execFileAsync = promisify(execFile);
+const ROOT = path.join(__dirname, "..", "..");
+const NAMESPACE = "production";
+
+/** 400 requests a second, canary at 10%: enough that a few seconds hold many 2-second windows of evidence. */
+const busy = (app: string, canary: ServedService["canary"]): ServedService => ({ namespace: NAMESPACE, app, requestsPerSecond: 400, canaryShare: 0.1, stable: HEALTHY, canary });
+const SERVICES: readonly ServedService[] = [
+  // The runbook's bad canary: 5.2% errors against 0.4%.
+  busy("recommendation-engine", { ...HEALTHY, errorRate: 0.052 }),
+  busy("healthy", HEALTHY),
+  // Errors as the stable's, p99 doubled.
+  busy("slow", { ...HEALTHY, p99Seconds: 0.4 }),
+  // 12 requests a minute.
+  { ...busy("thin", HEALTHY), requestsPerSecond: 0.2 },
+];
+
+describe.runIf(prometheusReady("the canary analysis tests against a real Prometheus"))("canary analysis against a real Prometheus", () => {
+  let prometheus: LocalPrometheus;
+  let traffic: TrafficServer;
+  let started: number;
+
+  beforeAll(async () => {
+    traffic = await startTrafficServer(SERVICES, 16);
+    started = Date.now() / 1000;
+    prometheus = await startPrometheus([traffic.target]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await traffic?.stop();
+  });
+
+  const analyze = (app: string, overrides: Parameters<typeof analyzeCanaryConfig>[1] = {}, start = started) =>
+    runAnalysis({ service: app, namespace: NAMESPACE, analysis: analyzeCanaryConfig(prometheus.url, overrides), start });
+
+  /** Looks again every second until the decision is `decision` (or the wait's bound), as an operator's watch would. */
+  const until = (decision: CanaryAnalysis["decision"], look: () => Promise<CanaryAnalysis>) =>
+    waitFor(`a '${decision}' decision`, async () => {
+      const result = await look();
+      return result.decision === decision ? result : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 1000 });
+
+  it("fails the runbook's bad canary (5.2% errors against 0.4%) on its error rate", async () => {
+    const result = await until("fail", () => analyze("recommendation-engine"));
+    expect(result.checks.find((c) => c.check === "errors")?.verdict).toBe("worse");
+    expect(result.canary.errorRate.rate).toBeGreaterThan(0.02);
+    expect(result.stable.errorRate.rate).toBeLessThan(0.02);
+  });
+
+  it("fails a canary whose p99 doubled while its error rate is the stable's, on latency", async () => {
+    const result = await until("fail", () => analyze("slow"));
+    expect(result.checks.map((c) => [c.check, c.verdict])).toEqual([
+      ["errors", "undecided"],
+      ["latency", "worse"],
+    ]);
+    expect(result.reasons[0]).toMatch(/^canary share of requests slower than the stable's p99 \(0\.25 s\)/);
+  });
+
+  it("passes a healthy canary once it has had its duration with enough traffic", async () => {
+    // The canary "started" a full duration ago: the traffic of the last seconds is all there is, and it is enough.
+    const result = await until("pass", () => analyze("healthy", { minCanaryRequests: 200 }, Date.now() / 1000 - 60));
+    expect(result.reasons[0]).toMatch(/^ran its full 60 s with \d+ canary requests and no evidence that it is worse/);
+    expect(result.checks.every((c) => c.verdict !== "worse")).toBe(true);
+  });
+
+  it("says inconclusive when traffic is too thin, naming the requests still missing", async () => {
+    const result = await analyze("thin", {}, Date.now() / 1000 - 60);
+    expect(result.decision).toBe("inconclusive");
+    expect(result.reasons[0]).toMatch(/^too little traffic to know: the canary served \d+ of the 500 requests needed \(\d+ missing\)$/);
+  });
+
+  it("says inconclusive for a service Prometheus has no data for", async () => {
+    const result = await analyze("nobody");
+    expect(result.decision).toBe("inconclusive");
+    expect(result.reasons[0]).toMatch(/^no data for the stable track's requests since .*app="nobody", version="stable"/);
+  });
+
+  it("says inconclusive when a query returns NaN", async () => {
+    const nan = 'sum(increase(http_requests_total{app="{{app}}",version="{{version}}"}[{{interval}}])) / 0 * 0';
+    const result = await analyze("recommendation-engine", { queries: { requests: nan } });
+    expect(result.decision).toBe("inconclusive");
+    expect(result.reasons[0]).toMatch(/^Prometheus returned NaN for the (stable|canary) track's requests at /);
+  });
+
+  it("says inconclusive within the query timeout when Prometheus stops answering mid-analysis, then when it is gone", async () => {
+    const before = await analyze("recommendation-engine", { timeoutSeconds: 1 });
+    expect(before.decision).toBe("fail");
+
+    prometheus.pause();
+    const lookStarted = Date.now();
+    const hung = await analyze("recommendation-engine", { timeoutSeconds: 1 }).finally(() => prometheus.resume());
+    const tookMs = Date.now() - lookStarted;
+    expect(hung.decision).toBe("inconclusive");
+    expect(hung.reasons).toEqual([`Prometheus at ${prometheus.url} did not answer within 1000 ms`]);
+    // It gave up on the timeout, not before it, and did not wait on past it for long.
+    expect(tookMs).toBeGreaterThanOrEqual(1000);
+    expect(tookMs).toBeLessThan(5000);
+
+    await prometheus.stop();
+    const gone = await analyze("recommendation-engine", { timeoutSeconds: 1 });
+    expect(gone.decision).toBe("inconclusive");
+    expect(gone.reasons).toEqual([`Prometheus at ${prometheus.url} is unreachable (ECONNREFUSED)`]);
+  });
+});
+
+const pulumiPresent = fs.existsSync(toolchainBin("pulumi"));
+if (!pulumiPresent) console.warn(`\n*** SKIPPED: the analyze command tests need the Pulumi CLI (not installed).\n*** Run: ${ENSURE_COMMAND}\n`);
+
+describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("analyze --service S --stack X", () => {
+  let prometheus: LocalPrometheus;
+  let traffic: TrafficServer;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    traffic = await startTrafficServer(SERVICES.slice(0, 1), 61);
+    prometheus = await startPrometheus([traffic.target]);
+    // A stack of the shipped production config, its canary pointed at this Prometheus, in a local file backend.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "safe-deploy-analyze-"));
+    const work = path.join(dir, "workspace");
+    for (const d of [work, path.join(dir, "state"), path.join(dir, "home")]) fs.mkdirSync(d, { recursive: true });
+    fs.writeFileSync(path.join(work, "Pulumi.yaml"), stringify({ name: "safe-deploy", runtime: "nodejs" }));
+    const stackFile = parse(fs.readFileSync(path.join(ROOT, "Pulumi.production.yaml"), "utf8")) as { config: { "safe-deploy:services": Record<string, Record<string, unknown>> } };
+    const canary = stackFile.config["safe-deploy:services"]["recommendation-engine"];
+    if (canary === undefined) throw new Error("the production stack lost its canary");
+    canary["analysis"] = { prometheusUrl: prometheus.url, intervalSeconds: 2, timeoutSeconds: 1 };
+    fs.writeFileSync(path.join(work, "Pulumi.production.yaml"), stringify(stackFile));
+    env = {
+      ...process.env,
+      PATH: [path.dirname(toolchainBin("pulumi")), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(path.delimiter),
+      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "safe-deploy-test",
+      PULUMI_HOME: path.join(dir, "home"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
+    await execFileAsync("pulumi", ["stack", "init", "production", "--non-interactive"], { cwd: work, env });
+  }, 120_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await traffic?.stop();
+    if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function analyzeCommand(args: readonly string[]): Promise<{ code: number; stdout: string }> {
+    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+    try {
+      const { stdout } = await execFileAsync(tsx, [path.join(ROOT, "analysis", "analyze.ts"), ...args], { cwd: path.join(dir, "workspace"), env, timeout: 60_000 });
+      return { code: 0, stdout };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string };
+      return { code: e.code ?? -1, stdout: e.stdout ?? "" };
+    }
+  }
+
+  it("exits 1 with the decision and its numbers as JSON for the runbook's bad canary", async () => {
+    const result = await waitFor("analyze to fail the canary", async () => {
+      const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production", "--since", "60s", "--json"]);
+      return run.code === 1 ? run : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    const json = JSON.parse(result.stdout) as CanaryAnalysis & { service: string; stack: string };
+    expect(json).toMatchObject({ service: "recommendation-engine", stack: "production", decision: "fail" });
+    expect(json.checks[0]).toMatchObject({ check: "errors", verdict: "worse" });
+  });
+
+  it("prints the decision for people and exits 2 when Prometheus is unreachable", async () => {
+    const deadPort = await freePort();
+    const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production", "--since", "60s", "--prometheus", `http://127.0.0.1:${deadPort}`]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(new RegExp(`^INCONCLUSIVE: canary of recommendation-engine \\(stack production\\)[^\\n]*\\n  - Prometheus at http://127\\.0\\.0\\.1:${deadPort} is unreachable \\(ECONNREFUSED\\)\\n`));
+  });
+
+  it("exits 64 naming the problem for a service that is not a canary", async () => {
+    const run = await analyzeCommand(["--service", "user-api", "--stack", "production", "--since", "60s"]);
+    expect(run.code).toBe(64);
+    expect(run.stdout).toBe("analyze: service 'user-api' of stack production is rolling, not a canary: there is nothing to analyze\n");
+  });
+});
