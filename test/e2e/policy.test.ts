@@ -1,8 +1,10 @@
 // The policy pack with the real engine and the local cluster, passed the way
-// the README tells a user to (`--policy-pack ./policy --policy-pack-config
-// policy/config/<environment>.json`; here the Automation API's `policyPacks`
-// and `policyPackConfigs`, which become those flags). The engine starts the
-// pack through the `pulumi-analyzer-policy-nodejs` plugin (test/standins/bin).
+// the README tells a user to: its "Policy pack" section's printed `pulumi
+// preview` and `pulumi up` lines, their flags taken as the CLI takes them and
+// handed to the Automation API (`policyPacks`, `policyPackConfigs`), which
+// passes them back to the CLI as `--policy-pack` and `--policy-pack-config`.
+// The engine starts the pack through the `pulumi-analyzer-policy-nodejs`
+// plugin (test/standins/bin).
 import type { PreviewResult, UpResult } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,11 +13,51 @@ import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
 import { staleBuild } from "../policy/support/analyzer";
 import { apis, changes, deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
-const PACK = path.join(PROJECT_ROOT, "policy");
 const NS = "production";
 
-function withPack(environment: string, configFile = path.join(PACK, "config", `${environment}.json`)) {
-  return { color: "never" as const, policyPacks: [PACK], policyPackConfigs: [configFile] };
+/** The README's "Policy pack" section. */
+function policySection(): string {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const start = readme.indexOf("\n## Policy pack\n");
+  if (start < 0) throw new Error("README.md has no '## Policy pack' section");
+  const end = readme.indexOf("\n## ", start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+interface PackOptions {
+  readonly stack: string;
+  readonly color: "never";
+  readonly policyPacks: string[];
+  readonly policyPackConfigs: string[];
+}
+
+/**
+ * The README's printed `pulumi <operation> --stack <stack> ... <environment>.json`
+ * line, its flags read as the CLI reads them (paths relative to the project's
+ * root, where the user types them); any other flag is refused.
+ */
+function readmeLine(operation: "preview" | "up", stack: string, environment: string): PackOptions {
+  const line = policySection()
+    .split("\n")
+    .find((l) => l.startsWith(`pulumi ${operation} --stack ${stack} `) && l.endsWith(`/${environment}.json`));
+  if (line === undefined) throw new Error(`the README prints no 'pulumi ${operation} --stack ${stack} ... ${environment}.json' line`);
+  const tokens = line.trim().split(/\s+/).slice(2);
+  const options: PackOptions = { stack: "", color: "never", policyPacks: [], policyPackConfigs: [] };
+  let named = "";
+  for (let i = 0; i < tokens.length; i += 2) {
+    const [flag, value] = [tokens[i], tokens[i + 1]];
+    if (value === undefined || value.startsWith("-")) throw new Error(`'${line}': ${flag} needs a value`);
+    if (flag === "--stack") named = value;
+    else if (flag === "--policy-pack") options.policyPacks.push(path.resolve(PROJECT_ROOT, value));
+    else if (flag === "--policy-pack-config") options.policyPackConfigs.push(path.resolve(PROJECT_ROOT, value));
+    else throw new Error(`'${line}': a flag this test does not hand on: ${flag}`);
+  }
+  return { ...options, stack: named };
+}
+
+/** The Automation API options for the README's line (the stack is the engine's own). */
+function asOptions({ stack: _stack, ...options }: PackOptions): Omit<PackOptions, "stack"> {
+  return options;
 }
 
 /** What the engine printed for a failed operation (the Automation API's CommandError carries stdout and stderr). */
@@ -53,20 +95,24 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
   afterAll(() => stopE2e(context), 60_000);
 
   it(
-    "previews and deploys the shipped production stack under production.json",
+    "previews and deploys the shipped production stack with the README's lines for production.json",
     async () => {
       const ctx = context!;
       engine = await engineFor(ctx, "production");
 
-      const preview = await engine.stack.preview(withPack("production"));
-      const up = await engine.stack.up(withPack("production"));
+      const previewLine = readmeLine("preview", "production", "production");
+      const upLine = readmeLine("up", "production", "production");
+      expect([previewLine.stack, upLine.stack]).toEqual([engine.stack.name, engine.stack.name]);
+
+      const preview = await engine.stack.preview(asOptions(previewLine));
+      const up = await engine.stack.up(asOptions(upLine));
 
       // The pack ran (the engine names it under "Policies") and found nothing.
       expect(preview.stdout).toMatch(/safe-deploy@v0\.1\.0/);
       expect(preview.stdout).not.toMatch(/mandatory|advisory/);
       expect(up.summary.result).toBe("succeeded");
       expect(await deploymentsSettled(ctx.kc, NS)).toMatchObject({ "user-api": "5/5 available, 5 updated" });
-      expect(changes((await engine.stack.preview(withPack("production"))).changeSummary)).toEqual({});
+      expect(changes((await engine.stack.preview(asOptions(previewLine))).changeSummary)).toEqual({});
     },
     UP_TIMEOUT_MS * 2,
   );
@@ -78,8 +124,8 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
       const before = await userApiObjects(ctx);
       await engine!.stack.setConfig("services.user-api.replicas", { value: "1" }, true);
 
-      const previewed = await failure(engine!.stack.preview(withPack("production")));
-      const updated = await failure(engine!.stack.up(withPack("production")));
+      const previewed = await failure(engine!.stack.preview(asOptions(readmeLine("preview", "production", "production"))));
+      const updated = await failure(engine!.stack.up(asOptions(readmeLine("up", "production", "production"))));
 
       for (const output of [previewed, updated]) {
         expect(output).toContain("enforce-minimum-replicas");
@@ -95,7 +141,7 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
   it(
     "lets the same edit through under pull-request.json, listing the violation as advisory",
     async () => {
-      const preview = await engine!.stack.preview(withPack("pull-request"));
+      const preview = await engine!.stack.preview(asOptions(readmeLine("preview", "production", "pull-request")));
 
       expect(preview.stdout).toContain("enforce-minimum-replicas");
       expect(preview.stdout).toContain("advisory");
@@ -112,7 +158,7 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
       const bad = path.join(ctx.dir, "bad-policy-config.json");
       fs.writeFileSync(bad, JSON.stringify({ "enforce-minimum-replicas": { enforcementLevel: "mandatory", minReplicas: "two" } }));
 
-      const output = await failure(engine!.stack.preview(withPack("production", bad)));
+      const output = await failure(engine!.stack.preview({ ...asOptions(readmeLine("preview", "production", "production")), policyPackConfigs: [bad] }));
 
       expect(output).toContain("error: validating policy config: safe-deploy 0.1.0  enforce-minimum-replicas: minReplicas: Invalid type. Expected: integer, given: string");
     },
