@@ -57,7 +57,7 @@ export async function startTrafficServer(services: readonly ServedService[], see
       }
     }
   }, TICK_MS);
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     void registry.metrics().then((body) => {
       res.writeHead(200, { "content-type": registry.contentType });
       res.end(body);
