@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { configDefaults, defineConfig } from "vitest/config";
 
 // `*.unit.test.ts` anywhere under test/ or tools/ is a unit test, whatever folder it sits in.
@@ -8,13 +9,16 @@ export default defineConfig({
     // Inherited by every project (`extends` defaults to true).
     // Each file gets its own Pulumi runtime state (mocks, config) in its own process.
     pool: "forks",
+    // vitest's default (cores - 1) is one worker on a 2-core machine: the unit tier would run a file at a
+    // time. Its files wait on the Pulumi runtime as much as on the CPU, so two run side by side even there.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
     projects: [
       {
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts", ...UNIT_ANYWHERE],
-          // No cluster, no engine: files run side by side (on vitest's default maxWorkers: cores - 1, at least 1).
+          // No cluster, no engine: files run side by side (maxWorkers above).
           fileParallelism: true,
           // The tiers run one after another, unit first, so the serial tiers never share the cores with it.
           // Not 0: vitest runs a single-worker project of group 0 last, apart (as it would on a 2-core machine).
