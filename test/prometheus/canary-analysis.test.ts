@@ -1,6 +1,7 @@
 // The canary analysis against a real Prometheus (Debian's package) scraping a
 // loopback server that serves stable and canary traffic with chosen error
 // rates and latencies; and `analyze` run as a command against it.
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,7 +15,7 @@ import { startTrafficServer, type ServedService, type TrafficServer } from "./tr
 import { runAnalysis } from "../../analysis/run-analysis";
 import type { CanaryAnalysis } from "../../lib/canary-analysis";
 import { waitFor } from "../../tools/cluster/wait";
-import { ENSURE_COMMAND, toolchainBin } from "../../tools/toolchain/paths";
+import { ENSURE_COMMAND, toolchainBin, toolchainCache } from "../../tools/toolchain/paths";
 import { HEALTHY } from "../support/canary-traffic";
 
 const execFileAsync = promisify(execFile);
@@ -123,6 +124,14 @@ describe.runIf(prometheusReady("the canary analysis tests against a real Prometh
 });
 
 const pulumiPresent = fs.existsSync(toolchainBin("pulumi"));
+
+/** A local file backend and Pulumi home of the test's own. */
+const pulumiEnv = (dir: string): Record<string, string> => ({
+  PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+  PULUMI_CONFIG_PASSPHRASE: "safe-deploy-test",
+  PULUMI_HOME: path.join(dir, "home"),
+  PULUMI_SKIP_UPDATE_CHECK: "true",
+});
 if (!pulumiPresent) console.warn(`\n*** SKIPPED: the analyze command tests need the Pulumi CLI (not installed).\n*** Run: ${ENSURE_COMMAND}\n`);
 
 describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("analyze --service S --stack X", () => {
@@ -144,15 +153,13 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     if (canary === undefined) throw new Error("the production stack lost its canary");
     canary["analysis"] = { prometheusUrl: prometheus.url, intervalSeconds: 2, timeoutSeconds: 1 };
     fs.writeFileSync(path.join(work, "Pulumi.production.yaml"), stringify(stackFile));
-    env = {
-      ...process.env,
-      PATH: [path.dirname(toolchainBin("pulumi")), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(path.delimiter),
-      PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "safe-deploy-test",
-      PULUMI_HOME: path.join(dir, "home"),
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-    };
-    await execFileAsync("pulumi", ["stack", "init", "production", "--non-interactive"], { cwd: work, env });
+    env = { ...process.env, PATH: [path.dirname(toolchainBin("pulumi")), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(path.delimiter), ...pulumiEnv(dir) };
+    // One real update (of a program with no resources) records the stack's config in its history, as `pulumi up` would.
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: "production", projectName: "safe-deploy", program: async () => ({}) },
+      { workDir: work, envVars: pulumiEnv(dir), pulumiCommand: await PulumiCommand.get({ root: toolchainCache() }) },
+    );
+    await stack.up();
   }, 120_000);
 
   afterAll(async () => {
@@ -180,6 +187,14 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     const json = JSON.parse(result.stdout) as CanaryAnalysis & { service: string; stack: string };
     expect(json).toMatchObject({ service: "recommendation-engine", stack: "production", decision: "fail" });
     expect(json.checks[0]).toMatchObject({ check: "errors", verdict: "worse" });
+  });
+
+  it("finds when the canary started in the stack's history when --since is not given", async () => {
+    const result = await waitFor("analyze to fail the canary", async () => {
+      const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production"]);
+      return run.code === 1 ? run : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 1000 });
+    expect(result.stdout).toMatch(/^FAIL: canary of recommendation-engine \(stack production\), after \d+ s of 1800 s\n  - canary error rate is /);
   });
 
   it("prints the decision for people and exits 2 when Prometheus is unreachable", async () => {
