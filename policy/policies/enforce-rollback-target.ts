@@ -5,7 +5,7 @@
 // so does one the update leaves as it was.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { currentServices, previousLive, previousRecord } from "../lib/stack-record";
-import { at } from "../lib/values";
+import { at, UNKNOWN } from "../lib/values";
 
 /** Where each strategy's rollback target comes from in safe-deploy's stack config. */
 const HOW_TO_FIX: Readonly<Record<string, string>> = {
@@ -30,7 +30,7 @@ export const enforceRollbackTarget: StackValidationPolicy = {
     const record = previousRecord(args);
     for (const [name, service] of Object.entries(services ?? {})) {
       const target = at(service, "rollbackTarget");
-      if (typeof target === "string" && target !== "") continue;
+      if ((typeof target === "string" && target !== "") || target === UNKNOWN) continue;
       const live = at(service, "live");
       const before = previousLive(record, name);
       if (record.known && (before === undefined || sameJson(before, live))) continue;

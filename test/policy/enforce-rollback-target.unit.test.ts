@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { enforceRollbackTarget } from "../../policy/policies/enforce-rollback-target";
 import { previousOutputs, stackOutputs } from "./fixtures";
 import { judgeStack } from "./support/judge";
+import { UNKNOWN_ON_THE_WIRE } from "./support/sdk";
 
 const live = (version: string) => ({ strategy: "rolling", version, replicas: 5 });
 const userApi = (version: string, rollbackTarget: string | null) => ({ "user-api": { name: "user-api", strategy: "rolling", live: live(version), rollbackTarget } });
@@ -31,6 +32,10 @@ describe("enforce-rollback-target", () => {
     const { violations } = await judge(stackOutputs(userApi("v2.4.0", null)));
     expect(violations).toHaveLength(1);
     expect(violations[0]).toContain("the stack keeps no record of its last outputs, so it may change");
+  });
+
+  it("tolerates a rollback target preview cannot know yet", async () => {
+    expect((await judge(stackOutputs(userApi("v2.4.0", UNKNOWN_ON_THE_WIRE)), previousOutputs(userApi("v2.3.1", null)))).violations).toEqual([]);
   });
 
   it("is not applicable to a stack without a services output", async () => {
