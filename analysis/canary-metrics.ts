@@ -71,9 +71,10 @@ export async function readCanaryMetrics(client: PrometheusClient, request: Canar
   const render = (template: string, version: Track) =>
     renderQuery(template, { app: request.app, version, namespace: request.namespace, interval: promDuration(step) });
 
-  const problems: string[] = [];
   const perTrack = await Promise.all(
     TRACKS.map(async (track) => {
+      // Per track, so the problems read in track order whichever query answers first.
+      const problems: string[] = [];
       const [requests, errors, latency] = await Promise.all([
         client.queryRange({ ...range, query: render(analysis.queries.requests, track) }),
         client.queryRange({ ...range, query: render(analysis.queries.errors, track) }),
@@ -94,9 +95,11 @@ export async function readCanaryMetrics(client: PrometheusClient, request: Canar
         requests: samples(requests, `the ${track} track's requests`, problems),
         errors: samples(errors, `the ${track} track's errors`, problems),
         latency: bucketSamples(latency, `the ${track} track`, problems),
+        problems,
       };
     }),
   );
+  const problems = perTrack.flatMap((t) => t.problems);
 
   const times = new Set<number>();
   for (const t of perTrack) for (const time of t.requests.keys()) times.add(time);

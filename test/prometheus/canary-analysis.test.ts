@@ -2,7 +2,7 @@
 // loopback server that serves stable and canary traffic with chosen error
 // rates and latencies; and `analyze` run as a command against it.
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -141,7 +141,8 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    traffic = await startTrafficServer(SERVICES.slice(0, 1), 61);
+    // The runbook's bad canary, and a healthy one to watch.
+    traffic = await startTrafficServer(SERVICES.slice(0, 2), 61);
     prometheus = await startPrometheus([traffic.target]);
     // A stack of the shipped production config, its canary pointed at this Prometheus, in a local file backend.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "safe-deploy-analyze-"));
@@ -152,6 +153,15 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     const canary = stackFile.config["safe-deploy:services"]["recommendation-engine"];
     if (canary === undefined) throw new Error("the production stack lost its canary");
     canary["analysis"] = { prometheusUrl: prometheus.url, intervalSeconds: 2, timeoutSeconds: 1 };
+    stackFile.config["safe-deploy:services"]["healthy"] = {
+      image: "registry.example.com/shop/healthy",
+      strategy: "canary",
+      replicas: 10,
+      stableVersion: "v1.0.0",
+      canaryVersion: "v1.1.0",
+      canaryWeight: 10,
+      analysis: { prometheusUrl: prometheus.url, intervalSeconds: 2, timeoutSeconds: 1 },
+    };
     fs.writeFileSync(path.join(work, "Pulumi.production.yaml"), stringify(stackFile));
     env = { ...process.env, PATH: [path.dirname(toolchainBin("pulumi")), path.dirname(process.execPath), process.env["PATH"] ?? ""].join(path.delimiter), ...pulumiEnv(dir) };
     // One real update (of a program with no resources) records the stack's config in its history, as `pulumi up` would.
@@ -195,6 +205,34 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
       return run.code === 1 ? run : undefined;
     }, { timeoutMs: 90_000, intervalMs: 1000 });
     expect(result.stdout).toMatch(/^FAIL: canary of recommendation-engine \(stack production\), after \d+ s of 1800 s\n  - canary error rate is /);
+  });
+
+  it("ends a --watch with inconclusive within the query timeout when Prometheus stops answering mid-analysis", async () => {
+    const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
+    const child = spawn(tsx, [path.join(ROOT, "analysis", "analyze.ts"), "--service", "healthy", "--stack", "production", "--since", "10s", "--watch"], {
+      cwd: path.join(dir, "workspace"),
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    // "close": the process has exited and its output is all read.
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+    // The healthy canary stays undecided for its 30 minutes: wait for the watch's first "keep watching" line.
+    await waitFor("the watch's first look", async () => (/inconclusive: no evidence either way yet|inconclusive: too little traffic/.test(stdout) ? true : undefined), {
+      timeoutMs: 60_000,
+      abortReason: () => (child.exitCode === null ? undefined : `analyze exited ${child.exitCode}: ${stdout}`),
+    }).catch((error: unknown) => {
+      child.kill();
+      throw error;
+    });
+    prometheus.pause();
+    try {
+      expect(await exited).toBe(2);
+    } finally {
+      prometheus.resume();
+    }
+    expect(stdout).toMatch(new RegExp(`\\nINCONCLUSIVE: canary of healthy \\(stack production\\)[^\\n]*\\n  - Prometheus at ${prometheus.url.replace(/\./g, "\\.")} did not answer within 1000 ms\\n`));
   });
 
   it("prints the decision for people and exits 2 when Prometheus is unreachable", async () => {
