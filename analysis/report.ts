@@ -1,16 +1,13 @@
 // The analysis as an on-call engineer reads it: the decision first, why, then
 // the numbers behind it.
-import type { CanaryAnalysis, CheckResult, TrackSummary } from "../lib/canary-analysis";
+import { formatEvidence, type CanaryAnalysis, type CheckResult, type TrackSummary } from "../lib/canary-analysis";
 
 function pct(rate: number): string {
   return `${(100 * rate).toFixed(2)}%`;
 }
 
-/** An e-value: plain up to a million, then as a power of ten. */
-export function evidence(value: number): string {
-  if (value < 1e6) return value < 10 ? value.toFixed(2) : value.toFixed(0);
-  return `1e${Math.floor(Math.log10(value))}`;
-}
+/** An e-value, as the decision's reasons write it. */
+export const evidence = formatEvidence;
 
 function track(name: string, t: TrackSummary): string {
   const latency = t.latencyQuantileSeconds === undefined ? "" : `, p99 ${(1000 * t.latencyQuantileSeconds).toFixed(0)} ms`;

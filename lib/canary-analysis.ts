@@ -174,16 +174,24 @@ function percent(rate: number): string {
   return `${(100 * rate).toFixed(2)}%`;
 }
 
+/** An e-value for people: two decimals below 10, whole up to a million, then a power of ten. */
+export function formatEvidence(value: number): string {
+  if (value < 10) return value.toFixed(2);
+  if (value < 1e6) return value.toFixed(0);
+  return `1e${Math.floor(Math.log10(value))}`;
+}
+
 function describeWorse(result: CheckResult, quantile: number): string {
   const seen = result.observedRatio === undefined ? "with none on the stable" : `${result.observedRatio.toFixed(1)}x the stable's`;
   const what = result.check === "errors" ? "error rate" : `share of requests slower than the stable's p${Math.round(quantile * 100)} (${result.slowBoundSeconds ?? "?"} s)`;
-  return `canary ${what} is ${seen}; the evidence that it is above the tolerated ${result.tolerated}x is ${result.against.toFixed(0)} (fails at ${result.threshold.toFixed(0)})`;
+  return `canary ${what} is ${seen}; the evidence that it is above the tolerated ${result.tolerated}x is ${formatEvidence(result.against)} (fails at ${formatEvidence(result.threshold)})`;
 }
 
 /** The decision and its numbers. Call it again with more windows as often as you like: it stays valid. */
 export function analyzeCanary(input: AnalysisInput): CanaryAnalysis {
   const { settings, windows } = input;
-  const alpha = 1 - settings.confidence;
+  // Rounded: 1 - 0.95 is 0.050000000000000044 in floating point, and a threshold of 39.99999999999996 reads badly.
+  const alpha = Math.round((1 - settings.confidence) * 1e12) / 1e12;
   // Each check gets its share of alpha, so all of them together are wrong at most alpha of the time.
   const checkAlpha = settings.checkLatency ? alpha / 2 : alpha;
   const errors = check("errors", errorWindows(windows), settings.maxErrorRatio, checkAlpha);
