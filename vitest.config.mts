@@ -31,8 +31,9 @@ export default defineConfig({
           // The policy pack served as a process over the analyzer protocol; no cluster, no engine.
           include: ["test/policy/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
-          // Each file starts the pack once; beside the unit tier, which needs no more than the other core.
-          fileParallelism: false,
+          // Each file starts the pack once. Beside the unit tier, with its worker count (vitest runs
+          // projects of one group together only when their maxWorkers agree).
+          fileParallelism: true,
           sequence: { groupOrder: 1 },
         },
       },

@@ -20,6 +20,8 @@ import { HEALTHY } from "../support/canary-traffic";
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.join(__dirname, "..", "..");
+/** Each test may wait for data to arrive (bounded by its waitFor); on a busy machine that takes longer than vitest's 30 s default. */
+const WAITS = { timeout: 120_000 };
 const NAMESPACE = "production";
 
 /** 400 requests a second, canary at 10%: enough that a few seconds hold many 2-second windows of evidence. */
@@ -60,14 +62,14 @@ describe.runIf(prometheusReady("the canary analysis tests against a real Prometh
       return result.decision === decision ? result : undefined;
     }, { timeoutMs: 60_000, intervalMs: 1000 });
 
-  it("fails the runbook's bad canary (5.2% errors against 0.4%) on its error rate", async () => {
+  it("fails the runbook's bad canary (5.2% errors against 0.4%) on its error rate", WAITS, async () => {
     const result = await until("fail", () => analyze("recommendation-engine"));
     expect(result.checks.find((c) => c.check === "errors")?.verdict).toBe("worse");
     expect(result.canary.errorRate.rate).toBeGreaterThan(0.02);
     expect(result.stable.errorRate.rate).toBeLessThan(0.02);
   });
 
-  it("fails a canary whose p99 doubled while its error rate is the stable's, on latency", async () => {
+  it("fails a canary whose p99 doubled while its error rate is the stable's, on latency", WAITS, async () => {
     const result = await until("fail", () => analyze("slow"));
     expect(result.checks.map((c) => [c.check, c.verdict])).toEqual([
       ["errors", "undecided"],
@@ -76,33 +78,33 @@ describe.runIf(prometheusReady("the canary analysis tests against a real Prometh
     expect(result.reasons[0]).toMatch(/^canary share of requests slower than the stable's p99 \(0\.25 s\)/);
   });
 
-  it("passes a healthy canary once it has had its duration with enough traffic", async () => {
+  it("passes a healthy canary once it has had its duration with enough traffic", WAITS, async () => {
     // The canary "started" a full duration ago: the traffic of the last seconds is all there is, and it is enough.
     const result = await until("pass", () => analyze("healthy", { minCanaryRequests: 200 }, Date.now() / 1000 - 60));
     expect(result.reasons[0]).toMatch(/^ran its full 60 s with \d+ canary requests and no evidence that it is worse/);
     expect(result.checks.every((c) => c.verdict !== "worse")).toBe(true);
   });
 
-  it("says inconclusive when traffic is too thin, naming the requests still missing", async () => {
+  it("says inconclusive when traffic is too thin, naming the requests still missing", WAITS, async () => {
     const result = await analyze("thin", {}, Date.now() / 1000 - 60);
     expect(result.decision).toBe("inconclusive");
     expect(result.reasons[0]).toMatch(/^too little traffic to know: the canary served \d+ of the 500 requests needed \(\d+ missing\)$/);
   });
 
-  it("says inconclusive for a service Prometheus has no data for", async () => {
+  it("says inconclusive for a service Prometheus has no data for", WAITS, async () => {
     const result = await analyze("nobody");
     expect(result.decision).toBe("inconclusive");
     expect(result.reasons[0]).toMatch(/^no data for the stable track's requests since .*app="nobody", version="stable"/);
   });
 
-  it("says inconclusive when a query returns NaN", async () => {
+  it("says inconclusive when a query returns NaN", WAITS, async () => {
     const nan = 'sum(increase(http_requests_total{app="{{app}}",version="{{version}}"}[{{interval}}])) / 0 * 0';
     const result = await analyze("recommendation-engine", { queries: { requests: nan } });
     expect(result.decision).toBe("inconclusive");
     expect(result.reasons[0]).toMatch(/^Prometheus returned NaN for the (stable|canary) track's requests at /);
   });
 
-  it("says inconclusive within the query timeout when Prometheus stops answering mid-analysis, then when it is gone", async () => {
+  it("says inconclusive within the query timeout when Prometheus stops answering mid-analysis, then when it is gone", WAITS, async () => {
     const before = await analyze("recommendation-engine", { timeoutSeconds: 1 });
     expect(before.decision).toBe("fail");
 
@@ -189,7 +191,7 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     }
   }
 
-  it("exits 1 with the decision and its numbers as JSON for the runbook's bad canary", async () => {
+  it("exits 1 with the decision and its numbers as JSON for the runbook's bad canary", WAITS, async () => {
     const result = await waitFor("analyze to fail the canary", async () => {
       const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production", "--since", "60s", "--json"]);
       return run.code === 1 ? run : undefined;
@@ -199,7 +201,7 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     expect(json.checks[0]).toMatchObject({ check: "errors", verdict: "worse" });
   });
 
-  it("finds when the canary started in the stack's history when --since is not given", async () => {
+  it("finds when the canary started in the stack's history when --since is not given", WAITS, async () => {
     const result = await waitFor("analyze to fail the canary", async () => {
       const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production"]);
       return run.code === 1 ? run : undefined;
@@ -207,7 +209,7 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     expect(result.stdout).toMatch(/^FAIL: canary of recommendation-engine \(stack production\), after \d+ s of 1800 s\n  - canary error rate is /);
   });
 
-  it("ends a --watch with inconclusive within the query timeout when Prometheus stops answering mid-analysis", async () => {
+  it("ends a --watch with inconclusive within the query timeout when Prometheus stops answering mid-analysis", WAITS, async () => {
     const tsx = path.join(ROOT, "node_modules", ".bin", "tsx");
     const child = spawn(tsx, [path.join(ROOT, "analysis", "analyze.ts"), "--service", "healthy", "--stack", "production", "--since", "10s", "--watch"], {
       cwd: path.join(dir, "workspace"),
@@ -235,14 +237,14 @@ describe.runIf(prometheusReady("the analyze command tests") && pulumiPresent)("a
     expect(stdout).toMatch(new RegExp(`\\nINCONCLUSIVE: canary of healthy \\(stack production\\)[^\\n]*\\n  - Prometheus at ${prometheus.url.replace(/\./g, "\\.")} did not answer within 1000 ms\\n`));
   });
 
-  it("prints the decision for people and exits 2 when Prometheus is unreachable", async () => {
+  it("prints the decision for people and exits 2 when Prometheus is unreachable", WAITS, async () => {
     const deadPort = await freePort();
     const run = await analyzeCommand(["--service", "recommendation-engine", "--stack", "production", "--since", "60s", "--prometheus", `http://127.0.0.1:${deadPort}`]);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(new RegExp(`^INCONCLUSIVE: canary of recommendation-engine \\(stack production\\)[^\\n]*\\n  - Prometheus at http://127\\.0\\.0\\.1:${deadPort} is unreachable \\(ECONNREFUSED\\)\\n`));
   });
 
-  it("exits 64 naming the problem for a service that is not a canary", async () => {
+  it("exits 64 naming the problem for a service that is not a canary", WAITS, async () => {
     const run = await analyzeCommand(["--service", "user-api", "--stack", "production", "--since", "60s"]);
     expect(run.code).toBe(64);
     expect(run.stdout).toBe("analyze: service 'user-api' of stack production is rolling, not a canary: there is nothing to analyze\n");
