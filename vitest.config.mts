@@ -49,6 +49,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "checks",
+          // The checker against real HTTP servers on loopback (each on its own free port); light on CPU.
+          // Beside the unit tier, with its worker count (one group's projects must agree on it).
+          include: ["test/checks/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
+          fileParallelism: true,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
           name: "cluster",
           include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],

@@ -1,0 +1,261 @@
+// `safe-deploy-check smoke|verify|notify ...`: the checker as an operator (or a Pulumi command
+// step) runs it. Exit codes: 0 pass (or message delivered), 1 fail (or not delivered), 64 usage
+// or config error. Secrets come from the environment only, and nothing printed carries them.
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { SmokeSpec } from "./check-round";
+import { parseCriticalRequests, type CriticalRequest } from "./critical-request";
+import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
+import { postWebhook } from "./post-webhook";
+import { redact } from "./redact";
+import { formatCheck, formatSmoke, formatVerify } from "./report";
+import { runSmoke } from "./smoke";
+import { runVerify } from "./verify";
+import { readWebhookSecrets, WEBHOOK_TOKEN_ENV, WEBHOOK_URL_ENV, type WebhookSecrets } from "./webhook-secrets";
+
+export const EXIT_PASS = 0;
+export const EXIT_FAIL = 1;
+export const EXIT_USAGE = 64;
+
+export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
+
+  smoke   --url URL --expect-version V [--health-path /health] [--version-path /version]
+          [--requests FILE.json] [--deadline 120] [--timeout 5]
+          health 2xx and healthy, version exactly V, each critical request as expected;
+          retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
+  verify  --url URL --expect-version V [--every 10] [--for 300] [--error-budget 0]
+          [--health-path ...] [--version-path ...] [--requests FILE.json] [--timeout 5]
+          the same checks once a round, every N s for M s; fails once more than
+          --error-budget rounds have failed
+  notify  --event start|success|failure|rollback --service S --version V --environment E
+          [--who NAME] [--rollback-command CMD] [--dashboard URL] [--rollback-to V]
+          [--reason TEXT] [--timeout 10]
+          webhook from $${WEBHOOK_URL_ENV} or $${WEBHOOK_URL_ENV}_FILE, bearer token from
+          $${WEBHOOK_TOKEN_ENV} or $${WEBHOOK_TOKEN_ENV}_FILE (never a flag)
+
+exit codes: 0 pass, 1 fail, 64 usage or config error`;
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+class UsageError extends Error {}
+
+const CHECK_FLAGS = {
+  url: { type: "string" },
+  "expect-version": { type: "string" },
+  "health-path": { type: "string", default: "/health" },
+  "version-path": { type: "string", default: "/version" },
+  requests: { type: "string" },
+  timeout: { type: "string", default: "5" },
+} as const;
+
+const SMOKE_FLAGS = { ...CHECK_FLAGS, deadline: { type: "string", default: "120" } } as const;
+const VERIFY_FLAGS = { ...CHECK_FLAGS, every: { type: "string", default: "10" }, for: { type: "string", default: "300" }, "error-budget": { type: "string", default: "0" } } as const;
+const NOTIFY_FLAGS = {
+  event: { type: "string" },
+  service: { type: "string" },
+  version: { type: "string" },
+  environment: { type: "string" },
+  who: { type: "string" },
+  "rollback-command": { type: "string" },
+  dashboard: { type: "string" },
+  "rollback-to": { type: "string" },
+  reason: { type: "string" },
+  timeout: { type: "string", default: "10" },
+} as const;
+
+/**
+ * node's parseArgs quotes the offending argument in its errors; an argument may be a secret
+ * pasted by mistake, so only an option's name is ever repeated.
+ */
+function parse<T extends ParseArgsOptionsConfig>(args: readonly string[], options: T) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError("unexpected argument (not shown); every value follows its flag");
+    const name = error instanceof Error ? /'(--?[A-Za-z][\w-]*)/.exec(error.message)?.[1] : undefined;
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown flag ${name ?? "(not shown)"}`);
+    throw new UsageError(`bad flag ${name ?? "(not shown)"}: every flag here takes a value`);
+  }
+}
+
+function required(value: string | boolean | undefined, flag: string): string {
+  if (typeof value !== "string" || value === "") throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+function seconds(value: string | boolean | undefined, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== "string" || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} must be a number of seconds above 0 (got '${String(value)}')`);
+  return n * 1000;
+}
+
+function count(value: string | boolean | undefined, flag: string): number {
+  const n = Number(value);
+  if (typeof value !== "string" || !Number.isInteger(n) || n < 0) throw new UsageError(`--${flag} must be a whole number of rounds, 0 or more (got '${String(value)}')`);
+  return n;
+}
+
+function httpUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--${flag} must be a URL such as http://127.0.0.1:8080 (got '${value}')`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--${flag} must be http or https (got '${url.protocol}')`);
+  return value;
+}
+
+function readRequests(file: string | undefined): CriticalRequest[] {
+  if (file === undefined) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read --requests '${file}': ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    return parseCriticalRequests(text, file);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function checkSpec(values: Record<string, string | boolean | undefined>): SmokeSpec {
+  return {
+    baseUrl: httpUrl(required(values.url, "url"), "url"),
+    expectedVersion: required(values["expect-version"], "expect-version"),
+    healthPath: required(values["health-path"], "health-path"),
+    versionPath: required(values["version-path"], "version-path"),
+    requests: readRequests(typeof values.requests === "string" ? values.requests : undefined),
+    requestTimeoutMs: seconds(values.timeout, "timeout"),
+  };
+}
+
+async function smoke(args: readonly string[], io: CliIo): Promise<number> {
+  const values = parse(args, SMOKE_FLAGS);
+  const spec = checkSpec(values);
+  const deadlineMs = seconds(values.deadline, "deadline");
+  const outcome = await runSmoke(spec, {
+    deadlineMs,
+    onFailedAttempt: (attempt, round, retryInMs) => {
+      const failed = round.find((result) => !result.ok);
+      const next = retryInMs > 0 ? `; retrying in ${retryInMs} ms` : "";
+      if (failed !== undefined) io.out(`attempt ${attempt}: ${failed.check}: ${failed.why}${next}`);
+    },
+  });
+  io.out(formatSmoke(outcome, deadlineMs));
+  return outcome.ok ? EXIT_PASS : EXIT_FAIL;
+}
+
+async function verify(args: readonly string[], io: CliIo): Promise<number> {
+  const values = parse(args, VERIFY_FLAGS);
+  const spec = checkSpec(values);
+  const errorBudget = count(values["error-budget"], "error-budget");
+  const outcome = await runVerify(spec, {
+    everyMs: seconds(values.every, "every"),
+    windowMs: seconds(values.for, "for"),
+    errorBudget,
+    onRound: (index, round) => {
+      const failed = round.find((result) => !result.ok);
+      io.out(failed === undefined ? `round ${index}: ok` : `round ${index}: ${formatCheck(failed)}`);
+    },
+  });
+  io.out(formatVerify(outcome, errorBudget));
+  return outcome.ok ? EXIT_PASS : EXIT_FAIL;
+}
+
+function defaultWho(env: CliIo["env"]): string {
+  if (env.SAFE_DEPLOY_WHO !== undefined && env.SAFE_DEPLOY_WHO !== "") return env.SAFE_DEPLOY_WHO;
+  try {
+    return userInfo().username;
+  } catch {
+    return env.USER ?? "unknown";
+  }
+}
+
+async function notify(args: readonly string[], io: CliIo): Promise<number> {
+  const values = parse(args, NOTIFY_FLAGS);
+  const event = required(values.event, "event");
+  if (!(NOTIFY_EVENTS as readonly string[]).includes(event)) throw new UsageError(`--event must be one of ${NOTIFY_EVENTS.join(", ")} (got '${event}')`);
+  const optional = (flag: keyof typeof NOTIFY_FLAGS) => (typeof values[flag] === "string" && values[flag] !== "" ? values[flag] : undefined);
+  const dashboard = optional("dashboard");
+  const notice: DeploymentNotice = {
+    event: event as NotifyEvent,
+    service: required(values.service, "service"),
+    version: required(values.version, "version"),
+    environment: required(values.environment, "environment"),
+    who: optional("who") ?? defaultWho(io.env),
+    ...(optional("rollback-command") === undefined ? {} : { rollbackCommand: optional("rollback-command") }),
+    ...(dashboard === undefined ? {} : { dashboardUrl: httpUrl(dashboard, "dashboard") }),
+    ...(optional("rollback-to") === undefined ? {} : { rollbackTo: optional("rollback-to") }),
+    ...(optional("reason") === undefined ? {} : { reason: optional("reason") }),
+  };
+  const timeoutMs = seconds(values.timeout, "timeout");
+  let secrets: WebhookSecrets;
+  try {
+    secrets = readWebhookSecrets(io.env);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const message = buildMessage(notice);
+  // A secret pasted into a flag by mistake would otherwise go out in the message itself.
+  if (redact(message.text, secrets) !== message.text) throw new UsageError("a flag's value contains the webhook URL or token; nothing was sent");
+  const outcome = await postWebhook(secrets, message, timeoutMs);
+  const said = message.text.split("\n")[0];
+  if (outcome.ok) {
+    io.out(`notify: sent '${said}' (status ${outcome.status}, ${outcome.elapsedMs} ms)`);
+    return EXIT_PASS;
+  }
+  io.err(`notify: FAIL: '${said}' not delivered: ${outcome.why} (${outcome.elapsedMs} ms)`);
+  return EXIT_FAIL;
+}
+
+const SUBCOMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> = { smoke, verify, notify };
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.err : io.out)(USAGE);
+    return name === undefined ? EXIT_USAGE : EXIT_PASS;
+  }
+  const subcommand = SUBCOMMANDS[name];
+  if (subcommand === undefined) {
+    io.err(`safe-deploy-check: unknown subcommand '${name}'\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await subcommand(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`safe-deploy-check ${name}: ${error.message}\n(see safe-deploy-check --help)`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+/** The process entry: real stdout and stderr, and the exit code. */
+export function run(): void {
+  const io: CliIo = {
+    env: process.env,
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  };
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      // Not a check failure but a bug: said as such, with the usage code, never a hang.
+      process.stderr.write(`safe-deploy-check: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
+}

@@ -1,0 +1,58 @@
+// `verify`: after the switch, the same checks once a round, every `every` for `window`, with an
+// error budget of rounds that may fail. It fails as soon as the budget is spent, not at the end.
+import { setTimeout as sleep } from "node:timers/promises";
+import { failedCheck, runRound, type CheckResult, type SmokeSpec } from "./check-round";
+
+export interface VerifyOptions {
+  /** Between the starts of two rounds. @default 10000 */
+  readonly everyMs: number;
+  /** How long rounds are started for: rounds = ceil(window / every). @default 300000 */
+  readonly windowMs: number;
+  /** How many rounds may fail before verify fails. @default 0 */
+  readonly errorBudget: number;
+  readonly onRound?: (index: number, round: readonly CheckResult[]) => void;
+}
+
+export interface FailedRound {
+  /** 1-based. */
+  readonly index: number;
+  readonly failed: CheckResult;
+}
+
+export interface VerifyOutcome {
+  readonly ok: boolean;
+  readonly roundsRun: number;
+  readonly roundsPlanned: number;
+  readonly failedRounds: readonly FailedRound[];
+  readonly elapsedMs: number;
+}
+
+export const plannedRounds = (options: Pick<VerifyOptions, "everyMs" | "windowMs">): number =>
+  Math.max(1, Math.ceil(options.windowMs / options.everyMs));
+
+export async function runVerify(spec: SmokeSpec, options: VerifyOptions): Promise<VerifyOutcome> {
+  const started = performance.now();
+  const roundsPlanned = plannedRounds(options);
+  const failedRounds: FailedRound[] = [];
+  let roundsRun = 0;
+  for (let index = 1; index <= roundsPlanned; index += 1) {
+    // Rounds start on a fixed schedule, so a slow round does not stretch the window.
+    const startAt = started + (index - 1) * options.everyMs;
+    const wait = startAt - performance.now();
+    if (wait > 0) await sleep(wait);
+    // Each request has its own bound; a slow round delays the next rather than being cut short.
+    const round = await runRound(spec);
+    roundsRun = index;
+    options.onRound?.(index, round);
+    const failed = failedCheck(round);
+    if (failed !== undefined) failedRounds.push({ index, failed });
+    if (failedRounds.length > options.errorBudget) break;
+  }
+  return {
+    ok: failedRounds.length <= options.errorBudget,
+    roundsRun,
+    roundsPlanned,
+    failedRounds,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
