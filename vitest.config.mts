@@ -13,6 +13,8 @@ export default defineConfig({
     // time. Its files wait on the Pulumi runtime as much as on the CPU, so two run side by side even there.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 30_000,
+    // Projects run by sequence.groupOrder, one group after another; vitest runs the projects of one group
+    // together only when their maxWorkers agree, so each serial project has a group of its own.
     projects: [
       {
         test: {
@@ -44,18 +46,7 @@ export default defineConfig({
           include: ["test/prometheus/**/*.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        test: {
-          name: "checks",
-          // The checker against real HTTP servers on loopback (each on its own free port); light on CPU.
-          // Beside the unit tier, with its worker count (one group's projects must agree on it).
-          include: ["test/checks/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
-          fileParallelism: true,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 3 },
         },
       },
       {
@@ -65,7 +56,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
           // Each file starts a control plane; on two cores they take turns.
           fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 4 },
         },
       },
       {
@@ -75,7 +66,7 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
           // Each file starts a control plane and an engine; on two cores they take turns.
           fileParallelism: false,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 5 },
         },
       },
     ],
