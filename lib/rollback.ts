@@ -51,13 +51,12 @@ function configSetAll(service: ServiceConfig, ctx: RollbackContext, values: Read
 
 /**
  * `--yes`: without a terminal the CLI refuses to prompt, and the printed line
- * must run unattended. `--skip-preview`: with `--yes` nobody reads the
- * preview before the update starts, and the update runs the same program,
- * policies and readiness waits the preview would only announce; skipping it
- * saves a whole program run on the way back to a version that already served.
+ * must run unattended. No `--skip-preview`: the preview pass is where the
+ * policy pack's stack policies judge the whole plan before anything changes;
+ * in the update itself they run only after the resources changed.
  */
 function pulumiUp(ctx: RollbackContext): string {
-  return `pulumi up --stack ${ctx.stack} --yes --skip-preview`;
+  return `pulumi up --stack ${ctx.stack} --yes`;
 }
 
 function quote(json: unknown): string {
