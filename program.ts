@@ -37,16 +37,18 @@ export async function program(): Promise<StackOutputs> {
 }
 
 /**
- * The canary split the last update left, from the stack's own outputs
- * through a StackReference to itself. Chosen over reading the cluster: it is
- * what the program itself declared (a quick `kubectl scale` does not change
- * which way the next step goes), needs no credentials beyond the state the
- * engine already holds, and answers the same in `preview`. Only production
- * orders its canary steps, so only production reads it.
+ * What the last update left, from the stack's own outputs through a
+ * StackReference to itself. Chosen over reading the cluster: it is what the
+ * program itself declared (a quick `kubectl scale` does not change which way
+ * the next step goes), needs no credentials beyond the state the engine
+ * already holds, and answers the same in `preview`. Production always holds
+ * the reference, so the policy pack can judge a change against what served
+ * before (a retired standby, a canary step, a rollback target); staging
+ * orders nothing by it and reads nothing.
  */
 async function previousState(config: StackConfig): Promise<PreviousState> {
+  if (config.environment !== "production") return {};
   const canaries = config.services.filter((s) => s.strategy === "canary");
-  if (config.environment !== "production" || canaries.length === 0) return {};
   const self = new pulumi.StackReference("previous-outputs", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });

@@ -15,6 +15,8 @@ export interface RecordedResource {
 
 export interface MockRun {
   readonly resources: RecordedResource[];
+  /** Resources the program read rather than managed (a StackReference), by type and name. */
+  readonly reads: { readonly type: string; readonly name: string }[];
   /** What each component passed to `registerOutputs`, by URN, as the engine receives it. */
   readonly componentOutputs: Map<string, Record<string, unknown>>;
   /** Resolves once every registration started so far (and any it starts) has finished. */
@@ -37,7 +39,13 @@ interface RegisterOutputsRequest {
   getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+interface ReadRequest {
+  getType(): string;
+  getName(): string;
+}
+
 interface Monitor {
+  readResource(req: ReadRequest, callback: (err: unknown, res: unknown) => void): unknown;
   registerResource(req: RegisterRequest, callback: (err: unknown, res: RegisterResponse | undefined) => void): Promise<void>;
   registerResourceOutputs(req: RegisterOutputsRequest, callback: (err: unknown, res: unknown) => void): void;
 }
@@ -55,6 +63,7 @@ export interface MockRunOptions {
 export async function startMockRun(options: MockRunOptions): Promise<MockRun> {
   const resources: RecordedResource[] = [];
   const componentOutputs = new Map<string, Record<string, unknown>>();
+  const reads: { type: string; name: string }[] = [];
   const inputsByKey = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
@@ -96,6 +105,11 @@ export async function startMockRun(options: MockRunOptions): Promise<MockRun> {
     });
   };
 
+  const read = monitor.readResource.bind(monitor);
+  monitor.readResource = (req, callback) => {
+    reads.push({ type: req.getType(), name: req.getName() });
+    return read(req, callback);
+  };
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (req, callback) => {
     componentOutputs.set(req.getUrn(), req.getOutputs()?.toJavaScript() ?? {});
@@ -104,6 +118,7 @@ export async function startMockRun(options: MockRunOptions): Promise<MockRun> {
 
   return {
     resources,
+    reads,
     componentOutputs,
     async settled() {
       let quietTicks = 0;

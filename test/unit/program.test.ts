@@ -90,3 +90,16 @@ describe("canary steps in production keep capacity", () => {
     expect(await dependsOn(30, 2, "staging")).toEqual({ stableWaitsForCanary: false, canaryWaitsForStable: false });
   });
 });
+
+describe("the reference to the stack's own last outputs", () => {
+  const references = async (stack: string, edit?: Parameters<typeof runProgram>[1]) =>
+    (await runProgram(stack, edit)).run.reads.filter((r) => r.type === "pulumi:pulumi:StackReference").map((r) => r.name);
+
+  it("is held in production even without a canary, so the policy pack can compare with what served before", async () => {
+    expect(await references("production", (raw) => delete raw.services["recommendation-engine"])).toEqual(["previous-outputs"]);
+  });
+
+  it("is not held in staging, which orders nothing by it", async () => {
+    expect(await references("staging")).toEqual([]);
+  });
+});
