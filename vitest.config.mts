@@ -51,8 +51,19 @@ export default defineConfig({
       },
       {
         test: {
+          name: "checks",
+          // The checker against real HTTP servers on loopback (each on its own free port); light on CPU.
+          // Beside the unit tier, with its worker count (one group's projects must agree on it).
+          include: ["test/checks/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE, "test/checks/**/*.cluster.test.ts"],
+          fileParallelism: true,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
           name: "cluster",
-          include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts"],
+          include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts", "test/checks/**/*.cluster.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
           // Each file starts a control plane; on two cores they take turns.
           fileParallelism: false,

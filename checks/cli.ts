@@ -4,8 +4,11 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import type { SmokeSpec } from "./check-round";
+import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import type { CheckResult, SmokeSpec } from "./check-round";
 import { parseCriticalRequests, type CriticalRequest } from "./critical-request";
+import { checkEndpoints, loadKubeConfig } from "./endpoint-slices";
+import { parseLabels } from "./judge-endpoints";
 import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
 import { postWebhook } from "./post-webhook";
 import { redact } from "./redact";
@@ -26,8 +29,10 @@ export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
           retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
   verify  --url URL --expect-version V [--every 10] [--for 300] [--error-budget 0]
           [--health-path ...] [--version-path ...] [--requests FILE.json] [--timeout 5]
-          the same checks once a round, every N s for M s; fails once more than
-          --error-budget rounds have failed
+          [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]]
+          the same checks once a round, every N s for M s, and with --service that every
+          ready endpoint of its EndpointSlices is a pod with those labels; fails once
+          more than --error-budget rounds have failed
   notify  --event start|success|failure|rollback --service S --version V --environment E
           [--who NAME] [--rollback-command CMD] [--dashboard URL] [--rollback-to V]
           [--reason TEXT] [--timeout 10]
@@ -54,7 +59,16 @@ const CHECK_FLAGS = {
 } as const;
 
 const SMOKE_FLAGS = { ...CHECK_FLAGS, deadline: { type: "string", default: "120" } } as const;
-const VERIFY_FLAGS = { ...CHECK_FLAGS, every: { type: "string", default: "10" }, for: { type: "string", default: "300" }, "error-budget": { type: "string", default: "0" } } as const;
+const VERIFY_FLAGS = {
+  ...CHECK_FLAGS,
+  every: { type: "string", default: "10" },
+  for: { type: "string", default: "300" },
+  "error-budget": { type: "string", default: "0" },
+  service: { type: "string" },
+  namespace: { type: "string", default: "default" },
+  "expect-pods": { type: "string" },
+  kubeconfig: { type: "string" },
+} as const;
 const NOTIFY_FLAGS = {
   event: { type: "string" },
   service: { type: "string" },
@@ -158,7 +172,9 @@ async function verify(args: readonly string[], io: CliIo): Promise<number> {
   const values = parse(args, VERIFY_FLAGS);
   const spec = checkSpec(values);
   const errorBudget = count(values["error-budget"], "error-budget");
+  const extraChecks = await endpointsCheck(values, spec.requestTimeoutMs);
   const outcome = await runVerify(spec, {
+    extraChecks,
     everyMs: seconds(values.every, "every"),
     windowMs: seconds(values.for, "for"),
     errorBudget,
@@ -169,6 +185,26 @@ async function verify(args: readonly string[], io: CliIo): Promise<number> {
   });
   io.out(formatVerify(outcome, errorBudget));
   return outcome.ok ? EXIT_PASS : EXIT_FAIL;
+}
+
+/** With --service, the EndpointSlice check: --expect-pods required, the kubeconfig loaded once. */
+async function endpointsCheck(values: Record<string, string | boolean | undefined>, timeoutMs: number): Promise<(() => Promise<CheckResult>)[]> {
+  const service = typeof values.service === "string" ? values.service : undefined;
+  const expected = typeof values["expect-pods"] === "string" ? values["expect-pods"] : undefined;
+  if (service === undefined && expected === undefined) return [];
+  if (service === undefined) throw new UsageError("--expect-pods needs --service, the live Service whose EndpointSlices are checked");
+  const podLabels = parseLabels(required(expected, "expect-pods"));
+  if (podLabels === undefined) throw new UsageError(`--expect-pods must be labels such as version=green or app=x,version=green (got '${String(expected)}')`);
+  const namespace = required(values.namespace, "namespace");
+  // Without --kubeconfig, client-node's usual places: $KUBECONFIG (a list, too), ~/.kube/config, in-cluster.
+  const path = typeof values.kubeconfig === "string" && values.kubeconfig !== "" ? values.kubeconfig : undefined;
+  let kc: KubeConfig;
+  try {
+    kc = await loadKubeConfig(path);
+  } catch (error) {
+    throw new UsageError(`cannot load a kubeconfig${path === undefined ? "" : ` from '${path}'`}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return [() => checkEndpoints(kc, { namespace, service, podLabels, timeoutMs })];
 }
 
 function defaultWho(env: CliIo["env"]): string {

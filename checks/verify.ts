@@ -1,4 +1,5 @@
-// `verify`: after the switch, the same checks once a round, every `every` for `window`, with an
+// `verify`: after the switch, the same checks once a round (and, when asked, that the live
+// Service's EndpointSlices point only at the new pods), every `every` for `window`, with an
 // error budget of rounds that may fail. It fails as soon as the budget is spent, not at the end.
 import { setTimeout as sleep } from "node:timers/promises";
 import { failedCheck, runRound, type CheckResult, type SmokeSpec } from "./check-round";
@@ -10,6 +11,8 @@ export interface VerifyOptions {
   readonly windowMs: number;
   /** How many rounds may fail before verify fails. @default 0 */
   readonly errorBudget: number;
+  /** Checks run after the HTTP checks in every round where those passed (the EndpointSlices). @default [] */
+  readonly extraChecks?: readonly (() => Promise<CheckResult>)[];
   readonly onRound?: (index: number, round: readonly CheckResult[]) => void;
 }
 
@@ -42,6 +45,10 @@ export async function runVerify(spec: SmokeSpec, options: VerifyOptions): Promis
     if (wait > 0) await sleep(wait);
     // Each request has its own bound; a slow round delays the next rather than being cut short.
     const round = await runRound(spec);
+    for (const extra of options.extraChecks ?? []) {
+      if (failedCheck(round) !== undefined) break;
+      round.push(await extra());
+    }
     roundsRun = index;
     options.onRound?.(index, round);
     const failed = failedCheck(round);

@@ -93,6 +93,8 @@ describe("safe-deploy-check smoke and verify", () => {
     [["smoke", "--url", "ftp://x", "--expect-version", "v1"], "safe-deploy-check smoke: --url must be http or https (got 'ftp:')"],
     [["verify", "--url", "http://127.0.0.1:9", "--expect-version", "v1", "--every", "0"], "safe-deploy-check verify: --every must be a number of seconds above 0 (got '0')"],
     [["deploy"], "safe-deploy-check: unknown subcommand 'deploy'"],
+    [["verify", "--url", "http://127.0.0.1:9", "--expect-version", "v1", "--expect-pods", "version=green"], "--expect-pods needs --service"],
+    [["verify", "--url", "http://127.0.0.1:9", "--expect-version", "v1", "--service", "s", "--expect-pods", "green"], "--expect-pods must be labels such as version=green"],
   ])("exits 64 on a usage error: %j", async (args, message) => {
     const run = await check(args);
 
