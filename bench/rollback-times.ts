@@ -237,10 +237,10 @@ async function main(): Promise<void> {
   const median = (ms: readonly number[]) => sorted([...ms])[Math.floor(ms.length / 2)] ?? NaN;
   const helm = median(rows.find((r) => r.what === "rolling peer: helm rollback --wait")?.ms ?? []);
   console.log(`\nPulumi-native rollback as printed: medians in seconds, and the ratio to helm rollback --wait (${seconds(helm).trim()} s) in this run`);
-  console.log(`${"strategy".padEnd(12)}${"total".padStart(8)}${"x helm".padStart(8)}${BREAKDOWN_PARTS.map((p) => p.padStart(24)).join("")}`);
+  console.log(`${"strategy".padEnd(12)}${"total".padStart(8)}${"x helm".padStart(8)}${BREAKDOWN_PARTS.map((p) => p.padStart(23)).join("")}`);
   for (const [strategy, parts] of breakdowns) {
     const total = median(rows.find((r) => r.what === `${strategy}: Pulumi-native (as printed)`)?.ms ?? []);
-    const cells = BREAKDOWN_PARTS.map((part) => seconds(median(parts.map((p) => p[part]))).padStart(24));
+    const cells = BREAKDOWN_PARTS.map((part) => seconds(median(parts.map((p) => p[part]))).padStart(23));
     console.log(`${strategy.padEnd(12)}${seconds(total).padStart(8)}${(total / helm).toFixed(2).padStart(8)}${cells.join("")}`);
   }
   console.log("(steps run in parallel where the dependency graph allows: each step column sums that kind's step times)");
