@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { healthyService, startServer, type Handler, type LoopbackServer } from "./loopback-server";
+import { afterAll, describe, expect, it } from "vitest";
+import { healthyService, useLoopbackServers } from "./loopback-server";
 
 const BIN = resolve(__dirname, "../../checks/bin/safe-deploy-check.cjs");
 
@@ -25,15 +25,7 @@ function check(args: readonly string[], env: Record<string, string> = {}): Promi
   });
 }
 
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-async function serve(handler: Handler): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useLoopbackServers();
 
 const dir = mkdtempSync(join(tmpdir(), "safe-deploy-check-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

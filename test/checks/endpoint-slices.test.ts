@@ -3,21 +3,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkEndpoints, loadKubeConfig } from "../../checks/endpoint-slices";
-import { startServer, type Handler, type LoopbackServer } from "./loopback-server";
+import { useLoopbackServers, type Handler } from "./loopback-server";
 
 const dir = mkdtempSync(join(tmpdir(), "safe-deploy-endpoints-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = useLoopbackServers();
 
 async function apiServer(handler: Handler): Promise<string> {
-  const server = await startServer(handler);
-  servers.push(server);
+  const server = await serve(handler);
   const kubeconfig = join(dir, `kubeconfig-${server.port}`);
   writeFileSync(
     kubeconfig,

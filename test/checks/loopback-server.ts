@@ -2,6 +2,7 @@
 // tests: each request is recorded and answered by the test's handler.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
 
 export interface Recorded {
   readonly method: string;
@@ -74,3 +75,16 @@ export const healthyService =
     if (request.path === "/version") return { status: 200, body: { version } };
     return { status: 404, body: "not found" };
   };
+
+/** Starts loopback servers for the calling test file and closes each after the test that started it. */
+export function useLoopbackServers(): (handler: Handler) => Promise<LoopbackServer> {
+  const servers: LoopbackServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  return async (handler) => {
+    const server = await startServer(handler);
+    servers.push(server);
+    return server;
+  };
+}

@@ -1,20 +1,11 @@
 // `runSmoke` against real HTTP servers on loopback.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SmokeSpec } from "../../checks/check-round";
 import { criticalRequestSchema } from "../../checks/critical-request";
 import { runSmoke } from "../../checks/smoke";
-import { freePort, healthyService, startServer, type Handler, type LoopbackServer } from "./loopback-server";
+import { freePort, healthyService, useLoopbackServers } from "./loopback-server";
 
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useLoopbackServers();
 
 const spec = (baseUrl: string, more: Partial<SmokeSpec> = {}): SmokeSpec => ({
   baseUrl,

@@ -1,19 +1,10 @@
 // `runVerify` against real HTTP servers on loopback: rounds counted by requests, never by the clock.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SmokeSpec } from "../../checks/check-round";
 import { runVerify } from "../../checks/verify";
-import { healthyService, startServer, type Handler, type LoopbackServer } from "./loopback-server";
+import { healthyService, useLoopbackServers, type Handler } from "./loopback-server";
 
-const servers: LoopbackServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(handler: Handler): Promise<LoopbackServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const serve = useLoopbackServers();
 
 const spec = (baseUrl: string): SmokeSpec => ({
   baseUrl,
