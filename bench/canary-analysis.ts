@@ -21,6 +21,7 @@
 //   Neither has "inconclusive": a canary not rolled back by the end is promoted (pass).
 //
 //   tools/run npm run bench:canary          (BENCH_CANARIES=1000 by default)
+import { defaultCanaryAnalysis } from "../config/canary-analysis";
 import { analyzeCanary, type AnalysisSettings, type AnalysisWindow, type CanaryDecision } from "../lib/canary-analysis";
 import { HEALTHY, simulateWindows, type TrafficScenario } from "../test/support/canary-traffic";
 
@@ -28,16 +29,8 @@ const CANARIES = Number(process.env["BENCH_CANARIES"] ?? 1000);
 const WINDOW_SECONDS = 10;
 const HALF_HOUR = 1800 / WINDOW_SECONDS;
 
-/** The stack config's defaults (config/canary-analysis.ts). */
-const OURS: AnalysisSettings = {
-  confidence: 0.95,
-  maxErrorRatio: 1.5,
-  maxSlowRatio: 1.5,
-  latencyQuantile: 0.99,
-  minCanaryRequests: 500,
-  maxDurationSeconds: 1800,
-  checkLatency: true,
-};
+/** The stack config's defaults (config/canary-analysis.ts), read from there so the two cannot drift. */
+const OURS: AnalysisSettings = defaultCanaryAnalysis();
 
 interface Outcome {
   readonly decision: CanaryDecision;

@@ -3,7 +3,18 @@
 // track's error rate, and its duration is log-normal. Shared by the seeded
 // simulation tests and the canary analysis benchmark.
 import type { Bucket } from "../../lib/latency-histogram";
-import type { AnalysisWindow, TrackCounts } from "../../lib/canary-analysis";
+import type { AnalysisSettings, AnalysisWindow, TrackCounts } from "../../lib/canary-analysis";
+
+/** The settings the decision tests pin (the stack config's defaults today, written out so a changed default is seen). */
+export const PINNED_SETTINGS: AnalysisSettings = {
+  confidence: 0.95,
+  maxErrorRatio: 1.5,
+  maxSlowRatio: 1.5,
+  latencyQuantile: 0.99,
+  minCanaryRequests: 500,
+  maxDurationSeconds: 1800,
+  checkLatency: true,
+};
 
 /** prom-client's default histogram buckets, in seconds. */
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;

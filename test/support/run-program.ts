@@ -1,5 +1,6 @@
 // The one way unit tests run the program: a shipped stack file, optionally
 // edited as an operator would edit it, under Pulumi's mocks.
+import { parseStackConfig, StackConfigError } from "../../config/load";
 import { program, type StackOutputs } from "../../program";
 import { startMockRun, type MockRun, type MockRunOptions } from "./pulumi-mocks";
 import { stackFileRaw } from "./stack-files";
@@ -33,4 +34,15 @@ export async function runProgram(
   const outputs = await program();
   await run.settled();
   return { run, outputs };
+}
+
+/** The problems the config parser reports for `raw`; throws if it accepts it. */
+export function problemsOf(raw: Record<string, unknown>): readonly string[] {
+  try {
+    parseStackConfig(raw);
+  } catch (error) {
+    if (error instanceof StackConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("the config was accepted");
 }

@@ -2,9 +2,10 @@
 // every refusal by its exact message, naming the key as `pulumi config set --path` takes it.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ANALYSIS_QUERIES, defaultCanaryAnalysis } from "../../config/canary-analysis";
-import { parseStackConfig, StackConfigError } from "../../config/load";
+import { parseStackConfig } from "../../config/load";
 import type { CanaryServiceConfig } from "../../config/schema";
-import { editedRaw } from "../support/run-program";
+import { PINNED_SETTINGS } from "../support/canary-traffic";
+import { editedRaw, problemsOf } from "../support/run-program";
 
 const KEY = "safe-deploy:services.recommendation-engine.analysis";
 
@@ -15,16 +16,6 @@ function withAnalysis(analysis: unknown) {
     if (service === undefined) throw new Error("the staging file lost its canary service");
     service["analysis"] = analysis;
   });
-}
-
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("the config was accepted");
 }
 
 function canaryOf(raw: Record<string, unknown>): CanaryServiceConfig {
@@ -99,4 +90,8 @@ describe("canary analysis config", () => {
     });
     expect(problemsOf(raw)).toEqual(["safe-deploy:services.user-api.analysis: is not a known setting (check its spelling)"]);
   });
+});
+
+it("has the defaults the decision tests pin, so a changed default shows up here first", () => {
+  expect(defaultCanaryAnalysis()).toMatchObject(PINNED_SETTINGS);
 });

@@ -2,19 +2,11 @@
 // reproduces (the seed is in the message). Counts, not clocks: nothing here
 // is timed.
 import { describe, expect, it } from "vitest";
-import { analyzeCanary, type AnalysisSettings, type AnalysisWindow } from "../../lib/canary-analysis";
+import { analyzeCanary, type AnalysisWindow } from "../../lib/canary-analysis";
 import { ratioEvidence, type RatioWindow } from "../../lib/sequential-ratio-test";
-import { HEALTHY, simulateWindows, type TrafficScenario } from "../support/canary-traffic";
+import { HEALTHY, PINNED_SETTINGS, simulateWindows, type TrafficScenario } from "../support/canary-traffic";
 
-const SETTINGS: AnalysisSettings = {
-  confidence: 0.95,
-  maxErrorRatio: 1.5,
-  maxSlowRatio: 1.5,
-  latencyQuantile: 0.99,
-  minCanaryRequests: 500,
-  maxDurationSeconds: 1800,
-  checkLatency: true,
-};
+const SETTINGS = PINNED_SETTINGS;
 
 /** The runbook's volumes: 1,000 requests a minute, canary at 10%, a look every 10 s. */
 const RUNBOOK: TrafficScenario = { requestsPerMinute: 1000, canaryShare: 0.1, windowSeconds: 10, stable: HEALTHY, canary: HEALTHY };

@@ -1,22 +1,15 @@
 // The canary analysis decision over tables of counts: what it decides, why,
 // and the numbers behind it; and the pieces it is made of.
 import { describe, expect, it } from "vitest";
-import { analyzeCanary, type AnalysisSettings, type AnalysisWindow, type TrackCounts } from "../../lib/canary-analysis";
+import { analyzeCanary, type AnalysisWindow, type TrackCounts } from "../../lib/canary-analysis";
 import { histogramQuantile, slowBound, slowerThan, type Bucket } from "../../lib/latency-histogram";
 import { logGamma, logSumExp } from "../../lib/log-math";
 import { promDuration, renderQuery, templatePlaceholders } from "../../lib/promql-template";
 import { rateInterval } from "../../lib/rate-interval";
+import { PINNED_SETTINGS } from "../support/canary-traffic";
 import { canaryShare, ratioEvidence, windowLogRatio } from "../../lib/sequential-ratio-test";
 
-const SETTINGS: AnalysisSettings = {
-  confidence: 0.95,
-  maxErrorRatio: 1.5,
-  maxSlowRatio: 1.5,
-  latencyQuantile: 0.99,
-  minCanaryRequests: 500,
-  maxDurationSeconds: 1800,
-  checkLatency: true,
-};
+const SETTINGS = PINNED_SETTINGS;
 
 /** A histogram whose requests split over 0.1 / 0.25 / 0.5 s as the shares say (the rest slower). */
 function histogram(requests: number, shares: readonly [number, number, number]): Bucket[] {

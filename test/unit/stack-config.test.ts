@@ -1,21 +1,11 @@
 // The stack config: what the shipped files parse to, the defaults, and every
 // refusal by its exact message, naming the key as `pulumi config set --path` takes it.
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, rawConfigFromAll, StackConfigError } from "../../config/load";
+import { parseStackConfig, rawConfigFromAll } from "../../config/load";
 import { program } from "../../program";
 import { startMockRun } from "../support/pulumi-mocks";
-import { asAllConfig, editedRaw, type RawStackConfig, type StackEdit } from "../support/run-program";
+import { asAllConfig, editedRaw, problemsOf, type RawStackConfig, type StackEdit } from "../support/run-program";
 import { STACKS, stackFileConfig } from "../support/stack-files";
-
-function problemsOf(raw: Record<string, unknown>): readonly string[] {
-  try {
-    parseStackConfig(raw);
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("the config was accepted");
-}
 
 /** One service of the raw config, to edit in place. */
 const svc = (raw: RawStackConfig, name: string): Record<string, unknown> => {
