@@ -22,12 +22,13 @@ export class EventClock {
 }
 
 /**
- * Splits a rollback line's time: `steps` are what runCommandLine returned,
- * `upStartedAt` is when the `pulumi up` part started (performance.now()),
- * `clock` the events of its update pass.
+ * Splits a rollback line's time: `steps` are what runCommandLine returned for
+ * a line started at `startedAt` (performance.now()), `clock` its engine events.
+ * The shell parts (the config set-all) come before the `pulumi up` part.
  */
-export function breakdown(steps: readonly CommandStep[], upStartedAt: number, clock: EventClock): Breakdown {
+export function breakdown(steps: readonly CommandStep[], startedAt: number, clock: EventClock): Breakdown {
   const shellMs = steps.filter((s) => s.ranAs === "shell").reduce((sum, s) => sum + s.ms, 0);
+  const upStartedAt = startedAt + shellMs;
   const up = steps.find((s) => s.ranAs === "automation-api");
   const upEnd = upStartedAt + (up?.ms ?? 0);
   // Each pass ends with a summary event: with a preview pass first, the update's events follow its summary.

@@ -76,9 +76,7 @@ async function nativeRollback(line: string, engine: EngineStack, reached: () => 
   const started = performance.now();
   const steps = await runCommandLine(line, engine, { onEvent: clock.onEvent });
   await reached();
-  const ms = performance.now() - started;
-  const shellMs = steps.filter((s) => s.ranAs === "shell").reduce((sum, s) => sum + s.ms, 0);
-  return { ms, parts: breakdown(steps, started + shellMs, clock) };
+  return { ms: performance.now() - started, parts: breakdown(steps, started, clock) };
 }
 
 async function upWith(engine: EngineStack, config: Record<string, string>): Promise<void> {

@@ -45,6 +45,7 @@ export class CanaryDeployment extends pulumi.ComponentResource {
     super("safe-deploy:k8s:CanaryDeployment", name, {}, opts);
     const { spec } = args;
     const split = canaryTrackReplicas(spec);
+    const traffic = canaryTraffic(spec);
     this.migration = newServiceMigration(name, spec, args, this);
 
     const track = (which: Track, version: string, replicas: number, after: readonly pulumi.Resource[]) =>
@@ -83,11 +84,11 @@ export class CanaryDeployment extends pulumi.ComponentResource {
       { parent: this, dependsOn: this.deployments() },
     );
 
-    this.httpRoute = spec.httpRoute === undefined ? undefined : this.exactWeights(name, args, spec.httpRoute, split);
+    this.httpRoute = spec.httpRoute === undefined ? undefined : this.exactWeights(name, args, spec.httpRoute, split, traffic.canaryPercent);
     this.serviceName = this.service.metadata.name;
     this.stableReplicas = pulumi.output(split.stable);
     this.canaryReplicas = pulumi.output(split.canary);
-    this.canaryTrafficPercent = pulumi.output(canaryTraffic(spec).canaryPercent);
+    this.canaryTrafficPercent = pulumi.output(traffic.canaryPercent);
     this.registerOutputs({
       serviceName: this.serviceName,
       stableReplicas: this.stableReplicas,
@@ -101,7 +102,13 @@ export class CanaryDeployment extends pulumi.ComponentResource {
   }
 
   /** A Service per track and an HTTPRoute that weighs them exactly. */
-  private exactWeights(name: string, args: CanaryDeploymentArgs, route: HttpRouteConfig, split: ReplicaSplit): k8s.apiextensions.CustomResource {
+  private exactWeights(
+    name: string,
+    args: CanaryDeploymentArgs,
+    route: HttpRouteConfig,
+    split: ReplicaSplit,
+    canaryWeight: number,
+  ): k8s.apiextensions.CustomResource {
     const { spec } = args;
     const trackServices: pulumi.Resource[] = [];
     for (const which of ["stable", "canary"] as const) {
@@ -119,7 +126,6 @@ export class CanaryDeployment extends pulumi.ComponentResource {
         ),
       );
     }
-    const canaryWeight = canaryTraffic(spec).canaryPercent;
     return new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {

@@ -3,6 +3,7 @@
 import type { BlueGreenServiceConfig, CanaryServiceConfig } from "../config/schema";
 import type { SlotName } from "./names";
 import { splitReplicas, type ReplicaSplit } from "./replica-split";
+import { slotVersion } from "./versions";
 
 /**
  * Pods of a blue-green slot: the live slot runs `replicas`; the standby keeps
@@ -10,8 +11,7 @@ import { splitReplicas, type ReplicaSplit } from "./replica-split";
  * version is not deployed.
  */
 export function slotReplicas(service: BlueGreenServiceConfig, slot: SlotName): number {
-  const version = slot === "blue" ? service.blueVersion : service.greenVersion;
-  if (version === undefined) return 0;
+  if (slotVersion(service, slot) === undefined) return 0;
   if (slot === service.liveSlot) return service.replicas;
   return service.retireStandby ? 0 : service.replicas;
 }

@@ -3,7 +3,6 @@
 // 3 replicas is one pod of three: a third of the traffic.
 import type { CanaryServiceConfig } from "../config/schema";
 import { splitReplicas } from "./replica-split";
-import { canaryTrackReplicas } from "./replicas";
 
 /** Points of difference between the asked and the real share above which the program warns. */
 export const TRAFFIC_WARN_POINTS = 5;
@@ -30,7 +29,7 @@ export function replicaShare(total: number, weight: number): number {
 export function canaryTraffic(service: CanaryServiceConfig): CanaryTraffic {
   const asked = service.canaryVersion === undefined ? 0 : service.canaryWeight;
   const exact = service.httpRoute !== undefined;
-  const canaryPercent = exact ? asked : roundToTenth((100 * canaryTrackReplicas(service).canary) / service.replicas);
+  const canaryPercent = exact ? asked : replicaShare(service.replicas, asked);
   return { askedPercent: asked, canaryPercent, stablePercent: roundToTenth(100 - canaryPercent), exact };
 }
 

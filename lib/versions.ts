@@ -1,9 +1,8 @@
-// Which versions a service deploys and serves, and which of them a migration
-// is for: the one place these facts are derived from the config.
+// Which versions a service deploys, and which of them a migration is for:
+// the one place these facts are derived from the config.
 import * as semver from "semver";
 import type { BlueGreenServiceConfig, ServiceConfig } from "../config/schema";
 import type { SlotName } from "./names";
-import { canaryTrackReplicas, slotReplicas } from "./replicas";
 
 /** The version a blue-green slot is configured to run, or undefined when the slot is not deployed. */
 export function slotVersion(service: BlueGreenServiceConfig, slot: SlotName): string | undefined {
@@ -23,24 +22,6 @@ export function versionsDeployed(service: ServiceConfig): string[] {
         ? [service.blueVersion, service.greenVersion]
         : [service.stableVersion, service.canaryVersion];
   return [...new Set(all.filter((v): v is string => v !== undefined))];
-}
-
-/** Every version that runs at least one pod. */
-export function versionsServing(service: ServiceConfig): string[] {
-  switch (service.strategy) {
-    case "rolling":
-      return [service.version];
-    case "blue-green":
-      return (["blue", "green"] as const)
-        .filter((slot) => slotReplicas(service, slot) > 0)
-        .map((slot) => slotVersion(service, slot))
-        .filter((v): v is string => v !== undefined);
-    case "canary": {
-      const canary = canaryTrackReplicas(service);
-      const serving = [...(canary.stable > 0 ? [service.stableVersion] : []), ...(canary.canary > 0 && service.canaryVersion !== undefined ? [service.canaryVersion] : [])];
-      return [...new Set(serving)];
-    }
-  }
 }
 
 /** The newest of some versions by semver precedence. */
