@@ -4,6 +4,7 @@
 import * as semver from "semver";
 import { z } from "zod";
 import { canaryAnalysisSchema } from "./canary-analysis";
+import { checklistSchema } from "./checklist";
 import { ownedObjects, objectNameProblem } from "../lib/object-names";
 import { QUANTITY_PATTERN, quantityValue } from "../lib/quantity";
 import { canaryTrackReplicas } from "../lib/replicas";
@@ -265,6 +266,8 @@ export const stackConfigSchema = z
     /** Create the namespace (with the restricted Pod Security level); false when it exists already. @default true */
     createNamespace: z.boolean().default(true),
     services: servicesSchema,
+    /** Where the pre-deployment checklist's facts come from (config/checklist.ts). @default - every source not configured */
+    checklist: checklistSchema.optional(),
   })
   .superRefine((config, ctx) => {
     for (const service of config.services) {
