@@ -22,6 +22,7 @@ import { runCommandLine } from "../tools/rehearsal/command-line";
 import { servedBy } from "../tools/rehearsal/cluster-reads";
 import { openEngineStack, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
 import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
+import { printProgramStart } from "./program-start";
 import { BREAKDOWN_PARTS, breakdown, EventClock, type Breakdown } from "./rollback-breakdown";
 
 const execFileAsync = promisify(execFile);
@@ -242,6 +243,8 @@ async function main(): Promise<void> {
     console.log(`${strategy.padEnd(12)}${seconds(total).padStart(8)}${(total / helm).toFixed(2).padStart(8)}${cells.join("")}`);
   }
   console.log("(steps run in parallel where the dependency graph allows: each step column sums that kind's step times)");
+  // The harness runs the program in-process; on a user's machine each of the CLI's two passes also starts index.ts.
+  await printProgramStart(3);
 }
 
 main().catch((error: unknown) => {

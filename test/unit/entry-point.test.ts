@@ -1,32 +1,25 @@
-// `pulumi up` compiles index.ts with ts-node, the project's tsconfig.json and
-// its own TypeScript, then runs whatever the module exports. This compiles it
-// the same way in a fresh Node process and checks that index.ts hands Pulumi
-// the very function the Automation API callers (rehearsal, end-to-end tests)
-// run. Only the compilation and the export are in question here: `npm test`
-// has already typechecked the whole project with tsc, so ts-node only
-// transpiles (as `pulumi up` does with PULUMI_NODEJS_TRANSPILE_ONLY=true),
-// which takes seconds instead of a second full typecheck. Transpiling file by
-// file, TypeScript 6 takes each file's own folder as the common source
-// directory and refuses it (TS5011) while tsconfig.json sets outDir without
-// rootDir, so rootDir is given here; it moves only emitted paths, and nothing
-// is emitted.
+// `pulumi up` starts index.ts with ts-node as Pulumi's runner registers it,
+// with the tsconfig Pulumi.yaml names (tools/rehearsal/program-start.ts).
+// This starts it the same way in a fresh Node process and checks that the
+// start only transpiles (the type check is `npm run build`, which `npm test`
+// ran before this file) and that index.ts hands Pulumi the very function the
+// Automation API callers (rehearsal, end-to-end tests) run.
 import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 import { expect, it } from "vitest";
+import { programStartScript, pulumiTsconfig, type ProgramStart } from "../../tools/rehearsal/program-start";
 import { PROJECT_ROOT } from "../support/stack-files";
 
-it("index.ts, compiled as pulumi up compiles it, exports program.ts's program", () => {
-  const script = `
-    require("ts-node").register({
-      project: ${JSON.stringify(path.join(PROJECT_ROOT, "tsconfig.json"))},
-      transpileOnly: true,
-      compilerOptions: { rootDir: ${JSON.stringify(PROJECT_ROOT)} },
-    });
-    const entry = require(${JSON.stringify(path.join(PROJECT_ROOT, "index.ts"))});
-    const { program } = require(${JSON.stringify(path.join(PROJECT_ROOT, "program.ts"))});
-    process.stdout.write(JSON.stringify({ kind: typeof entry, same: entry === program, name: entry.name }));
-  `;
-  const out = execFileSync(process.execPath, ["-e", script], { cwd: PROJECT_ROOT, encoding: "utf8" });
+function start(tsconfig: string): ProgramStart {
+  const out = execFileSync(process.execPath, ["-e", programStartScript(PROJECT_ROOT, tsconfig)], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  return JSON.parse(out) as ProgramStart;
+}
+
+it("Pulumi.yaml starts the program with tsconfig.pulumi.json", () => {
+  expect(pulumiTsconfig(PROJECT_ROOT)).toBe("tsconfig.pulumi.json");
+});
+
+it("index.ts, started as pulumi up starts it, transpiles only and exports program.ts's program", () => {
+  const started = start(pulumiTsconfig(PROJECT_ROOT));
   // The module itself is the function: `export default` or a named export would give an object here.
-  expect(JSON.parse(out)).toEqual({ kind: "function", same: true, name: "program" });
+  expect({ ...started, ms: undefined }).toEqual({ transpileOnly: true, entryKind: "function", entryIsProgram: true, ms: undefined });
 });
