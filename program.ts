@@ -8,7 +8,9 @@ import type { ServiceConfig, StackConfig } from "./config/schema";
 import { BlueGreenDeployment } from "./components/blue-green-deployment";
 import { CanaryDeployment } from "./components/canary-deployment";
 import { RollingDeployment } from "./components/rolling-deployment";
+import type { ServiceChecksArgs } from "./components/check-steps";
 import { recordedCanaryReplicas } from "./lib/canary-steps";
+import { nextCheckHistory, recordedCheckHistory, type CheckHistory } from "./lib/check-history";
 import { PART_OF } from "./lib/names";
 import { renderRunbook } from "./lib/runbook";
 import { serviceReport, type ServiceReport } from "./lib/service-report";
@@ -20,6 +22,8 @@ export interface StackOutputs {
   readonly namespace: string;
   readonly services: Record<string, ServiceReport>;
   readonly runbook: string;
+  /** Per service with checks: what verify last checked and the versions that served here (lib/check-history.ts). @default - absent without checks */
+  readonly checks?: Record<string, CheckHistory>;
 }
 
 export type ServiceComponent = RollingDeployment | BlueGreenDeployment | CanaryDeployment;
@@ -28,6 +32,8 @@ export type ServiceComponent = RollingDeployment | BlueGreenDeployment | CanaryD
 export interface PreviousState {
   /** Canary pods per canary service, from the last outputs. @default - unknown */
   readonly canaryReplicas?: Readonly<Record<string, number | undefined>>;
+  /** The checks' history per service with checks, from the last outputs. @default - unknown */
+  readonly checks?: Readonly<Record<string, CheckHistory | undefined>>;
 }
 
 /** Reads and validates the stack config (throwing before any resource exists), then deploys it. */
@@ -47,13 +53,19 @@ export async function program(): Promise<StackOutputs> {
  * orders nothing by it and reads nothing.
  */
 async function previousState(config: StackConfig): Promise<PreviousState> {
-  if (config.environment !== "production") return {};
+  // Services with checks read what their checks last did (a rollback verifies in one round), in any environment.
+  const checked = config.services.filter((s) => s.checks !== undefined);
+  if (config.environment !== "production" && checked.length === 0) return {};
   const canaries = config.services.filter((s) => s.strategy === "canary");
   const self = new pulumi.StackReference("previous-outputs", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
   const services = (await self.getOutputDetails("services")).value;
-  return { canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])) };
+  const checks = checked.length === 0 ? undefined : (await self.getOutputDetails("checks")).value;
+  return {
+    canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])),
+    ...(checked.length === 0 ? {} : { checks: Object.fromEntries(checked.map((s) => [s.name, recordedCheckHistory(checks, s.name)])) }),
+  };
 }
 
 export function deployStack(config: StackConfig, stack: string, previous: PreviousState = {}): StackOutputs {
@@ -71,18 +83,34 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
       }).metadata.name
     : config.namespace;
 
-  for (const spec of config.services) {
-    warnAboutTraffic(spec);
-    deployService(spec, { namespace, environment: config.environment }, previous);
-  }
-
   const reports = config.services.map((spec) => serviceReport(spec, { namespace: config.namespace, stack }));
+  const histories: Record<string, CheckHistory> = {};
+  config.services.forEach((spec, i) => {
+    warnAboutTraffic(spec);
+    const history = spec.checks === undefined ? undefined : nextCheckHistory(spec, previous.checks?.[spec.name]);
+    if (history !== undefined) histories[spec.name] = history;
+    const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick);
+    deployService(spec, { namespace, environment: config.environment, checks }, previous);
+  });
+
   return {
     stack,
     environment: config.environment,
     namespace: config.namespace,
     services: Object.fromEntries(reports.map((report) => [report.name, report])),
     runbook: renderRunbook(reports, { stack, environment: config.environment, namespace: config.namespace }),
+    ...(Object.keys(histories).length === 0 ? {} : { checks: histories }),
+  };
+}
+
+/** A service's checks as its component takes them: the webhook and the tokens as Pulumi secrets from here on. */
+function checksArgs(checks: NonNullable<ServiceConfig["checks"]>, config: StackConfig, history: CheckHistory | undefined, rollbackCommand: string | undefined): ServiceChecksArgs {
+  return {
+    config: checks,
+    secrets: pulumi.secret(config.checkSecrets),
+    ...(config.webhookUrl === undefined ? {} : { webhookUrl: pulumi.secret(config.webhookUrl) }),
+    rollback: history?.rollback ?? false,
+    ...(rollbackCommand === undefined ? {} : { rollbackCommand }),
   };
 }
 
@@ -99,7 +127,7 @@ function warnAboutTraffic(spec: ServiceConfig): void {
 
 function deployService(
   spec: ServiceConfig,
-  context: { readonly namespace: pulumi.Input<string>; readonly environment: StackConfig["environment"] },
+  context: { readonly namespace: pulumi.Input<string>; readonly environment: StackConfig["environment"]; readonly checks: ServiceChecksArgs | undefined },
   previous: PreviousState,
 ): ServiceComponent {
   switch (spec.strategy) {

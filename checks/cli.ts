@@ -11,8 +11,9 @@ import { checkEndpoints, loadKubeConfig } from "./endpoint-slices";
 import { parseLabels } from "./judge-endpoints";
 import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
 import { postWebhook } from "./post-webhook";
-import { redact } from "./redact";
+import { redact, redactValues } from "./redact";
 import { formatCheck, formatSmoke, formatVerify } from "./report";
+import { fillSecrets, secretReferences } from "./secret-references";
 import { runSmoke } from "./smoke";
 import { runVerify } from "./verify";
 import { readWebhookSecrets, WEBHOOK_TOKEN_ENV, WEBHOOK_URL_ENV, type WebhookSecrets } from "./webhook-secrets";
@@ -24,15 +25,17 @@ export const EXIT_USAGE = 64;
 export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
 
   smoke   --url URL --expect-version V [--health-path /health] [--version-path /version]
-          [--requests FILE.json] [--deadline 120] [--timeout 5]
+          [--requests FILE.json|-] [--deadline 120] [--timeout 5]
           health 2xx and healthy, version exactly V, each critical request as expected;
           retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
   verify  --url URL --expect-version V [--every 10] [--for 300] [--error-budget 0]
-          [--health-path ...] [--version-path ...] [--requests FILE.json] [--timeout 5]
+          [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout 5]
           [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]]
           the same checks once a round, every N s for M s, and with --service that every
           ready endpoint of its EndpointSlices is a pod with those labels; fails once
           more than --error-budget rounds have failed
+          (--requests -: read from standard input; \${NAME} in a request's header or string
+          body is the value of the environment variable NAME, never printed)
   notify  --event start|success|failure|rollback --service S --version V --environment E
           [--who NAME] [--rollback-command CMD] [--dashboard URL] [--rollback-to V]
           [--reason TEXT] [--timeout 10]
@@ -130,7 +133,8 @@ function readRequests(file: string | undefined): CriticalRequest[] {
   if (file === undefined) return [];
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    // `-`: standard input, which is how a Pulumi command step hands them over (its `stdin`).
+    text = readFileSync(file === "-" ? 0 : file, "utf8");
   } catch (error) {
     throw new UsageError(`cannot read --requests '${file}': ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -141,20 +145,45 @@ function readRequests(file: string | undefined): CriticalRequest[] {
   }
 }
 
-function checkSpec(values: Record<string, string | boolean | undefined>): SmokeSpec {
+/** The requests with each `${NAME}` filled in from the environment, and the values filled in (never printed). */
+function withSecrets(requests: readonly CriticalRequest[], env: CliIo["env"]): { requests: CriticalRequest[]; secrets: string[] } {
+  const secrets = new Set<string>();
+  const fill = (text: string): string => {
+    for (const name of secretReferences(text)) secrets.add(env[name] ?? "");
+    try {
+      return fillSecrets(text, env);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  };
+  const filled = requests.map((request) => ({
+    ...request,
+    headers: Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, fill(value)])),
+    ...(typeof request.body === "string" ? { body: fill(request.body) } : {}),
+  }));
+  return { requests: filled, secrets: [...secrets].filter((value) => value !== "") };
+}
+
+/** The check's spec, and an `io` that takes the secrets the requests carry out of every line it prints. */
+function checkSpec(values: Record<string, string | boolean | undefined>, io: CliIo): { spec: SmokeSpec; io: CliIo } {
+  const { requests, secrets } = withSecrets(readRequests(typeof values.requests === "string" ? values.requests : undefined), io.env);
+  const scrub = (line: string): string => redactValues(line, secrets);
   return {
-    baseUrl: httpUrl(required(values.url, "url"), "url"),
-    expectedVersion: required(values["expect-version"], "expect-version"),
-    healthPath: required(values["health-path"], "health-path"),
-    versionPath: required(values["version-path"], "version-path"),
-    requests: readRequests(typeof values.requests === "string" ? values.requests : undefined),
-    requestTimeoutMs: seconds(values.timeout, "timeout"),
+    spec: {
+      baseUrl: httpUrl(required(values.url, "url"), "url"),
+      expectedVersion: required(values["expect-version"], "expect-version"),
+      healthPath: required(values["health-path"], "health-path"),
+      versionPath: required(values["version-path"], "version-path"),
+      requests,
+      requestTimeoutMs: seconds(values.timeout, "timeout"),
+    },
+    io: { env: io.env, out: (line) => io.out(scrub(line)), err: (line) => io.err(scrub(line)) },
   };
 }
 
-async function smoke(args: readonly string[], io: CliIo): Promise<number> {
+async function smoke(args: readonly string[], callerIo: CliIo): Promise<number> {
   const values = parse(args, SMOKE_FLAGS);
-  const spec = checkSpec(values);
+  const { spec, io } = checkSpec(values, callerIo);
   const deadlineMs = seconds(values.deadline, "deadline");
   const outcome = await runSmoke(spec, {
     deadlineMs,
@@ -168,9 +197,9 @@ async function smoke(args: readonly string[], io: CliIo): Promise<number> {
   return outcome.ok ? EXIT_PASS : EXIT_FAIL;
 }
 
-async function verify(args: readonly string[], io: CliIo): Promise<number> {
+async function verify(args: readonly string[], callerIo: CliIo): Promise<number> {
   const values = parse(args, VERIFY_FLAGS);
-  const spec = checkSpec(values);
+  const { spec, io } = checkSpec(values, callerIo);
   const errorBudget = count(values["error-budget"], "error-budget");
   const extraChecks = await endpointsCheck(values, spec.requestTimeoutMs);
   const outcome = await runVerify(spec, {

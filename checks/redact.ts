@@ -20,5 +20,13 @@ export function secretStrings(secrets: WebhookSecrets): string[] {
 }
 
 export function redact(text: string, secrets: WebhookSecrets): string {
-  return secretStrings(secrets).reduce((out, secret) => out.split(secret).join(REDACTED), text);
+  return redactValues(text, secretStrings(secrets));
+}
+
+/** `text` with every one of `values` replaced, longest first (so no part of a longer one is left). */
+export function redactValues(text: string, values: readonly string[]): string {
+  return [...values]
+    .filter((value) => value.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => out.split(secret).join(REDACTED), text);
 }

@@ -1,7 +1,10 @@
 // Canary: a stable and a canary track behind one Service, traffic split by
 // replica ratio with the total kept constant; with an HTTPRoute configured,
 // exact weights on the Gateway API as well. Weight 0 aborts (no canary pods);
-// promotion is config: stable takes the canary version.
+// promotion is config: stable takes the canary version. With checks
+// configured, the canary track is smoke-tested before its weight moves: the
+// HTTPRoute's weights, and in production the stable track's shrinking, wait
+// for the smoke test.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CanaryServiceConfig, HttpRouteConfig } from "../config/schema";
@@ -11,6 +14,8 @@ import { names, selectorLabels, unversionedLabels, type Track } from "../lib/nam
 import type { ReplicaSplit } from "../lib/replica-split";
 import { canaryTrackReplicas } from "../lib/replicas";
 import { canaryTraffic } from "../lib/traffic";
+import type * as command from "@pulumi/command";
+import { checkContext, notifySteps, smokeStep } from "./check-steps";
 import { newHttpService } from "./http-service";
 import { newServiceMigration, runsAfterMigration, type ServiceMigration } from "./service-migration";
 import { workloadArgs, type StrategyArgs } from "./strategy-args";
@@ -35,6 +40,8 @@ export class CanaryDeployment extends pulumi.ComponentResource {
   public readonly service: k8s.core.v1.Service;
   public readonly httpRoute: k8s.apiextensions.CustomResource | undefined;
   public readonly migration: ServiceMigration | undefined;
+  /** The canary track's smoke test; absent without checks or without canary pods. */
+  public readonly smoke: command.local.Command | undefined;
   public readonly serviceName: pulumi.Output<string>;
   public readonly stableReplicas: pulumi.Output<number>;
   public readonly canaryReplicas: pulumi.Output<number>;
@@ -63,14 +70,24 @@ export class CanaryDeployment extends pulumi.ComponentResource {
     // Staging may lose capacity during a step (maxUnavailable 25%); production grows before it shrinks.
     const order = args.environment === "production" ? resizeOrder(args.previousCanaryReplicas, split.canary) : "together";
     const canaryVersion = spec.canaryVersion;
+    const checks = checkContext(args, this);
+    const target = { what: "canary track", version: canaryVersion ?? "" };
+    // Health, version and critical requests of the canary's own pods, after the migration its version needs.
+    const smoke = (canary: Workload) =>
+      checks === undefined || split.canary === 0
+        ? undefined
+        : smokeStep(`${name}-canary-smoke`, checks, { ...target, url: args.checks?.config.urls.canary ?? "" }, [canary.deployment, ...runsAfterMigration(this.migration, target.version)]);
     if (canaryVersion !== undefined && order === "canary-first") {
       this.canary = track("canary", canaryVersion, split.canary, []);
-      this.stable = track("stable", spec.stableVersion, split.stable, [this.canary.deployment]);
+      this.smoke = smoke(this.canary);
+      this.stable = track("stable", spec.stableVersion, split.stable, [this.canary.deployment, ...(this.smoke === undefined ? [] : [this.smoke])]);
     } else {
       this.stable = track("stable", spec.stableVersion, split.stable, []);
       const after = order === "stable-first" ? [this.stable.deployment] : [];
       this.canary = canaryVersion === undefined ? undefined : track("canary", canaryVersion, split.canary, after);
+      this.smoke = this.canary === undefined ? undefined : smoke(this.canary);
     }
+    if (checks !== undefined && this.smoke !== undefined) notifySteps(name, checks, target, [this.smoke]);
 
     this.service = newHttpService(
       `${name}-service`,
@@ -143,8 +160,8 @@ export class CanaryDeployment extends pulumi.ComponentResource {
           rules: [{ backendRefs: routeBackends(spec.name, canaryWeight) }],
         },
       },
-      // Traffic weights move only once both tracks' Deployments are ready.
-      { parent: this, dependsOn: [...trackServices, ...this.deployments()] },
+      // Traffic weights move only once both tracks' Deployments are ready and the canary passed its smoke test.
+      { parent: this, dependsOn: [...trackServices, ...this.deployments(), ...(this.smoke === undefined ? [] : [this.smoke])] },
     );
   }
 }

@@ -16,6 +16,12 @@ export interface HttpServiceArgs {
    * @default true
    */
   readonly hasPods?: boolean;
+  /**
+   * Do not wait for the endpoints to settle: only for a Service whose
+   * endpoints a later step proves (the blue-green verify step).
+   * @default false
+   */
+  readonly skipAwait?: boolean;
 }
 
 export function newHttpService(resourceName: string, args: HttpServiceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Service {
@@ -23,7 +29,7 @@ export function newHttpService(resourceName: string, args: HttpServiceArgs, opts
   return new k8s.core.v1.Service(
     resourceName,
     {
-      metadata: { name: args.name, namespace: args.namespace, labels: args.labels, ...(args.hasPods === false ? { annotations: SKIP_AWAIT } : {}) },
+      metadata: { name: args.name, namespace: args.namespace, labels: args.labels, ...(args.hasPods === false || args.skipAwait === true ? { annotations: SKIP_AWAIT } : {}) },
       spec: {
         type: "ClusterIP",
         selector: args.selector,

@@ -17,6 +17,14 @@ export interface ServiceSelectorSwitchArgs {
   readonly selector: Record<string, string>;
   /** What must be ready before traffic moves: the target slot's Deployment (and later its smoke test). Never empty. */
   readonly readyBeforeSwitch: readonly pulumi.Resource[];
+  /**
+   * Do not wait for the live Service's endpoints to settle after the switch.
+   * Honest only when a step that depends on the switch proves the endpoints
+   * moved (the verify step's EndpointSlice check); it saves the provider's
+   * ~10 s settle wait, which a rollback would otherwise spend here.
+   * @default false
+   */
+  readonly endpointsProvedLater?: boolean;
 }
 
 export class ServiceSelectorSwitch extends pulumi.ComponentResource {
@@ -31,7 +39,7 @@ export class ServiceSelectorSwitch extends pulumi.ComponentResource {
     }
     this.service = newHttpService(
       `${name}-service`,
-      { namespace: args.namespace, name: args.serviceName, selector: args.selector, labels: args.labels },
+      { namespace: args.namespace, name: args.serviceName, selector: args.selector, labels: args.labels, skipAwait: args.endpointsProvedLater === true },
       { parent: this, dependsOn: [...args.readyBeforeSwitch] },
     );
     this.serviceName = this.service.metadata.name;

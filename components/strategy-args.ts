@@ -3,6 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceConfig } from "../config/schema";
 import type { Variant } from "../lib/names";
+import type { ServiceChecksArgs } from "./check-steps";
 import type { WorkloadArgs } from "./workload";
 
 export interface StrategyArgs<Spec extends ServiceConfig> {
@@ -11,6 +12,8 @@ export interface StrategyArgs<Spec extends ServiceConfig> {
   readonly environment: Environment;
   /** The service's validated config. */
   readonly spec: Spec;
+  /** The service's smoke, verify and notify steps (config/checks.ts). @default - none */
+  readonly checks?: ServiceChecksArgs;
 }
 
 /** One Deployment of the service: which one, which version, how many pods, after what. */

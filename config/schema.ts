@@ -5,6 +5,7 @@ import * as semver from "semver";
 import { z } from "zod";
 import { canaryAnalysisSchema } from "./canary-analysis";
 import { checklistSchema } from "./checklist";
+import { checksIssues, checksSchema, checkStackFields } from "./checks";
 import { ownedObjects, objectNameProblem } from "../lib/object-names";
 import { QUANTITY_PATTERN, quantityValue } from "../lib/quantity";
 import { canaryTrackReplicas } from "../lib/replicas";
@@ -185,6 +186,8 @@ const commonServiceFields = {
   podLabels: podLabelsSchema,
   /** A migration Job run before the version that needs it. @default - none */
   migration: migrationSchema.optional(),
+  /** Smoke, verify and notify steps inside the update (config/checks.ts). @default - none */
+  checks: checksSchema.optional(),
 };
 
 export const rollingServiceSchema = z.strictObject({
@@ -268,10 +271,11 @@ export const stackConfigSchema = z
     services: servicesSchema,
     /** Where the pre-deployment checklist's facts come from (config/checklist.ts). @default - every source not configured */
     checklist: checklistSchema.optional(),
+    ...checkStackFields,
   })
   .superRefine((config, ctx) => {
     for (const service of config.services) {
-      for (const issue of [...serviceIssues(service), ...environmentIssues(service, config.environment)]) {
+      for (const issue of [...serviceIssues(service), ...environmentIssues(service, config.environment), ...checksIssues(service, config.checkSecrets)]) {
         ctx.addIssue({ code: "custom", path: ["services", service.name, ...issue.path], message: issue.message });
       }
     }
@@ -282,7 +286,7 @@ export const stackConfigSchema = z
   }, { when: (payload) => payload.issues.length === 0 });
 
 interface ServiceIssue {
-  readonly path: readonly string[];
+  readonly path: readonly (string | number)[];
   readonly message: string;
 }
 
