@@ -16,12 +16,13 @@ interface Run {
 }
 
 /** Runs the bin with only the environment given (plus PATH), bounded so a hang fails the test. */
-function check(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+function check(args: readonly string[], env: Record<string, string> = {}, stdin?: string): Promise<Run> {
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
       done({ code, stdout, stderr });
     });
+    child.stdin?.end(stdin ?? "");
   });
 }
 
@@ -31,6 +32,33 @@ const dir = mkdtempSync(join(tmpdir(), "safe-deploy-check-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("safe-deploy-check smoke and verify", () => {
+  it("reads critical requests on stdin and fills ${NAME} from the environment, never printing the value", async () => {
+    const token = "tok-5f1e2d3c4b5a";
+    const healthy = healthyService("v3.2.0");
+    // A server that echoes the credential back in a failing answer: the report quotes the body.
+    const server = await serve((request, index) =>
+      request.path === "/payments" ? { status: 500, body: `denied ${String(request.headers.authorization)}` } : healthy(request, index),
+    );
+    const requests = JSON.stringify([{ name: "pay", method: "POST", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" }, expectStatus: 201 }]);
+
+    const run = await check(["smoke", "--url", server.url, "--expect-version", "v3.2.0", "--deadline", "1", "--requests", "-"], { PAYMENT_TOKEN: token }, requests);
+
+    expect(run.code).toBe(1);
+    expect(server.received.find((r) => r.path === "/payments")?.headers.authorization).toBe(`Bearer ${token}`);
+    expect(run.stdout).toContain('body starts: "denied Bearer [redacted]"');
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
+
+  it("refuses a request that refers to an unset variable, naming it", async () => {
+    const server = await serve(healthyService("v3.2.0"));
+    const requests = JSON.stringify([{ name: "pay", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" } }]);
+
+    const run = await check(["smoke", "--url", server.url, "--expect-version", "v3.2.0", "--requests", "-"], {}, requests);
+
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain("${PAYMENT_TOKEN} is used by a critical request but the environment variable PAYMENT_TOKEN is not set");
+  });
+
   it("exits 0 on a healthy target, printing each check", async () => {
     const server = await serve(healthyService("v3.2.0"));
 
