@@ -10,7 +10,16 @@ import { RELEASE_ITEMS, SERVICE_ITEMS, type ChecklistItem, type GatheredChecklis
 import { errorWords, notConfigured, seconds, unknown } from "./results";
 import { ATTESTED_ITEMS, decideAttestation, type AttestedItem } from "./sources/attestations";
 import { decideRollbackTarget } from "./sources/rollback-target";
+import { decideNoActiveIncident, readFiringAlerts } from "./sources/alertmanager";
+import { decideClusterHealth, kubeConfigOf, readClusterFacts, serverOf } from "./sources/cluster";
+import { decideGit, readGitFacts, repositoryPath, type GitFacts } from "./sources/git";
+import { ciHttpFailure, decideCi, readCiFacts } from "./sources/github";
+import { decideMonitoring, readAlertingRules } from "./sources/prometheus";
+import { lookupServiceTags, RegistryClient } from "./sources/registry";
+import { decideStagingFirst, type StagingState } from "./sources/staging";
 import { decideWindow } from "./sources/window";
+
+export type { StagingState } from "./sources/staging";
 
 /** One service the update changes. */
 export interface ChangedService {
@@ -30,20 +39,6 @@ export interface ChecklistRequest {
   readonly namespace: string;
   /** The services the update changes; unchanged services are not gathered. */
   readonly services: readonly ChangedService[];
-}
-
-/** What the staging stack says, as the program reads it through a StackReference. */
-export interface StagingState {
-  /** The staging stack's name, for reasons and the source (`org/project/staging`). */
-  readonly stack: string;
-  /** Its `services` output (program.ts StackOutputs["services"]), as read: checked here, not trusted. */
-  readonly services: unknown;
-  /**
-   * How staging's last update ended, where the reader can tell (the stack's
-   * update history). Stack outputs alone cannot: a failed update still writes
-   * the outputs it registered. @default - unknown, so staging-first is `unknown`
-   */
-  readonly lastUpdate?: { readonly result: "succeeded" | "failed" | "in-progress"; readonly endedAt?: string };
 }
 
 export interface GatherOptions {
@@ -125,8 +120,120 @@ function deployedBy(options: GatherOptions, env: Readonly<Record<string, string 
 }
 
 /** The sources with I/O that this config and these options make available; the rest are `not configured`. */
-function boundedSources(_config: ChecklistConfig, _request: ChecklistRequest, _options: GatherOptions): BoundedSource[] {
-  return [];
+function boundedSources(config: ChecklistConfig, request: ChecklistRequest, options: GatherOptions, env: Readonly<Record<string, string | undefined>>, now: Date): BoundedSource[] {
+  const sources: BoundedSource[] = [];
+  const perService = (results: (service: ChangedService) => Promise<ItemResult>) => async () =>
+    ({ services: Object.fromEntries(await Promise.all(request.services.map(async (service) => [service.name, [await results(service)]] as const))) });
+
+  // Git runs once; CI waits for its commit.
+  let gitFacts: Promise<GitFacts> | undefined;
+  if (config.git !== undefined) {
+    const repo = repositoryPath(options.projectDir ?? process.cwd(), config.git.repoPath);
+    const source = `git ${repo}`;
+    const read = (signal: AbortSignal) => (gitFacts ??= readGitFacts(repo, signal));
+    sources.push({
+      source,
+      releaseItems: ["tree-clean", "release-tagged"],
+      serviceItems: [],
+      run: async (signal) => {
+        const facts = await read(signal);
+        const decided = decideGit(facts, source);
+        return { release: [decided.treeClean, decided.releaseTagged], commit: facts.commit, ...(decided.tag === undefined ? {} : { tag: decided.tag }) };
+      },
+    });
+    if (config.github !== undefined) {
+      const github = config.github;
+      const token = github.token ?? (env["GITHUB_TOKEN"] === "" ? undefined : env["GITHUB_TOKEN"]);
+      const ciSource = `GitHub ${github.baseUrl} (${github.owner}/${github.repo})`;
+      sources.push({
+        source: ciSource,
+        releaseItems: ["ci-passed"],
+        serviceItems: [],
+        run: async (signal) => {
+          const commit = (await read(signal)).commit;
+          const facts = await readCiFacts({ ...github, token }, commit, signal);
+          if ("httpStatus" in facts) return { release: [{ ...ciHttpFailure(facts.httpStatus, commit, token !== undefined), source: ciSource }] };
+          return { release: [decideCi(facts, ciSource)] };
+        },
+      });
+    }
+  }
+
+  if (options.readStaging !== undefined) {
+    const readStaging = options.readStaging;
+    sources.push({
+      source: `the staging stack${config.staging?.stack === undefined ? "" : ` ${config.staging.stack}`}`,
+      releaseItems: [],
+      serviceItems: ["staging-first"],
+      run: async (signal) => {
+        const staging: StagingState = await readStaging(signal);
+        return { services: Object.fromEntries(request.services.map((service) => [service.name, [decideStagingFirst(service, staging)]])) };
+      },
+    });
+  }
+
+  if (config.registry !== undefined) {
+    const { url, username, password, token } = config.registry;
+    const client = new RegistryClient(url, { username, password, token });
+    const source = `registry ${url}`;
+    sources.push({
+      source,
+      releaseItems: [],
+      serviceItems: ["artifacts-present"],
+      run: (signal) => perService((service) => lookupServiceTags(client, service, source, signal))(),
+    });
+  }
+
+  if (config.cluster !== undefined) {
+    const { pendingBoundSeconds } = config.cluster;
+    sources.push({
+      source: "the Kubernetes API",
+      releaseItems: ["cluster-healthy"],
+      serviceItems: [],
+      run: async (signal) => {
+        const kc = await kubeConfigOf(options.kubeconfig);
+        const facts = await readClusterFacts(kc, request.namespace, signal);
+        return { release: [decideClusterHealth(facts, now, pendingBoundSeconds, `Kubernetes API ${serverOf(kc)}`)] };
+      },
+    });
+  }
+
+  if (config.alertmanager !== undefined) {
+    const alertmanager = config.alertmanager;
+    const source = `Alertmanager ${alertmanager.url}`;
+    sources.push({
+      source,
+      releaseItems: ["no-active-incident"],
+      serviceItems: [],
+      run: async (signal) => ({ release: [decideNoActiveIncident(await readFiringAlerts(alertmanager.url, alertmanager.matchers, signal), alertmanager, source)] }),
+    });
+  }
+
+  if (config.prometheus !== undefined) {
+    const prometheus = config.prometheus;
+    const source = `Prometheus ${prometheus.url}`;
+    sources.push({
+      source,
+      releaseItems: [],
+      serviceItems: ["monitoring-configured"],
+      run: async (signal) => {
+        const rules = await readAlertingRules(prometheus.url, signal);
+        return { services: Object.fromEntries(request.services.map((service) => [service.name, [decideMonitoring(service.name, rules, prometheus.serviceLabel, source)]])) };
+      },
+    });
+  }
+  return sources;
+}
+
+/** Every secret value the sources were given: no result may carry one, whatever an error message said. */
+function secretsOf(config: ChecklistConfig, env: Readonly<Record<string, string | undefined>>): string[] {
+  return [config.github?.token, env["GITHUB_TOKEN"], config.registry?.password, config.registry?.token].filter((s): s is string => s !== undefined && s.length >= 4);
+}
+
+function redacted(result: ItemResult, secrets: readonly string[]): ItemResult {
+  const clean = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("[secret]"), text);
+  const fixed = { ...result, reason: clean(result.reason), source: clean(result.source) };
+  return result.fix === undefined ? fixed : { ...fixed, fix: clean(result.fix) };
 }
 
 /** Items no configured source answers for: `unknown` "not configured", with the key to set. */
@@ -171,7 +278,7 @@ export async function gatherChecklist(config: ChecklistConfig | undefined, reque
   const boundMs = options.boundMs ?? settings.timeoutSeconds * 1000;
   const names = request.services.map((s) => s.name);
 
-  const answers = await Promise.all(boundedSources(settings, request, { ...options, env }).map((source) => runBounded(source, boundMs, names)));
+  const answers = await Promise.all(boundedSources(settings, request, options, env, now).map((source) => runBounded(source, boundMs, names)));
 
   const release = new Map<ReleaseItem, ItemResult>();
   const services = new Map<string, Map<ServiceItem, ItemResult>>(names.map((name) => [name, new Map()]));
@@ -192,12 +299,13 @@ export async function gatherChecklist(config: ChecklistConfig | undefined, reque
   }
   for (const service of request.services) services.get(service.name)?.set("rollback-target-known", decideRollbackTarget(service));
 
+  const secrets = secretsOf(settings, env);
   return {
     gatheredAt: now.toISOString(),
     facts: { ...facts, deployedBy: deployedBy(options, env) },
-    release: RELEASE_ITEMS.map((item) => release.get(item) ?? notConfiguredRelease(item)),
+    release: RELEASE_ITEMS.map((item) => redacted(release.get(item) ?? notConfiguredRelease(item), secrets)),
     services: Object.fromEntries(
-      request.services.map((service) => [service.name, SERVICE_ITEMS.map((item) => services.get(service.name)?.get(item) ?? notConfiguredService(item))]),
+      request.services.map((service) => [service.name, SERVICE_ITEMS.map((item) => redacted(services.get(service.name)?.get(item) ?? notConfiguredService(item), secrets))]),
     ),
   };
 }

@@ -1,0 +1,122 @@
+// staging-first: staging runs exactly the version production is about to
+// deploy, the update that put it there succeeded, and the migration for that
+// version ran there. Read from the staging stack's outputs (the `services`
+// output of program.ts, one ServiceReport per service), which the program
+// reads through a StackReference; this module only judges what was read.
+import { z } from "zod";
+import type { ItemResult } from "../item";
+import { fail, pass, unknown } from "../results";
+
+/** What staging-first needs to know about one service production changes. */
+export interface StagedService {
+  readonly name: string;
+  readonly version: string;
+  /** The version whose migration production runs with this update. @default - none */
+  readonly migrationVersion?: string;
+}
+
+/** What the staging stack says, as the program reads it. */
+export interface StagingState {
+  /** The staging stack's name (`org/project/staging`), for reasons and the command that deploys it. */
+  readonly stack: string;
+  /** Its `services` output (program.ts StackOutputs["services"]) as read: checked here, not trusted. */
+  readonly services: unknown;
+  /**
+   * How staging's last update ended, where the reader can tell: the stack's
+   * update history, or an output that resolves only once every resource of
+   * the update is ready. The `services` output alone cannot say: an update
+   * that fails still writes the outputs it registered.
+   * @default - not known: staging-first is `unknown`
+   */
+  readonly lastUpdate?: { readonly result: "succeeded" | "failed" | "in-progress"; readonly endedAt?: string };
+}
+
+// Only the fields judged here; the rest of a ServiceReport may change freely.
+const trackSchema = z.object({ version: z.string().nullable(), weight: z.number() });
+const liveSchema = z.discriminatedUnion("strategy", [
+  z.object({ strategy: z.literal("rolling"), version: z.string() }),
+  z.object({ strategy: z.literal("blue-green"), slot: z.string(), version: z.string() }),
+  z.object({ strategy: z.literal("canary"), stable: trackSchema, canary: trackSchema }),
+]);
+const reportSchema = z.object({
+  live: liveSchema,
+  migration: z.object({ job: z.string(), version: z.string() }).nullable().optional(),
+});
+
+/** The versions a staged service serves traffic with, in words: a canary at weight 0 serves nothing. */
+function servedVersions(live: z.infer<typeof liveSchema>): { versions: string[]; words: string } {
+  switch (live.strategy) {
+    case "rolling":
+      return { versions: [live.version], words: live.version };
+    case "blue-green":
+      return { versions: [live.version], words: `${live.version} (live slot ${live.slot})` };
+    case "canary": {
+      const canary = live.canary.version !== null && live.canary.weight > 0 ? [live.canary.version] : [];
+      const words = canary.length > 0 ? `${live.stable.version} (stable) and ${live.canary.version} (canary, ${live.canary.weight}%)` : `${live.stable.version} (stable)`;
+      return { versions: [live.stable.version ?? "", ...canary].filter((v) => v !== ""), words };
+    }
+  }
+}
+
+/** The one command that brings staging to the version, as an operator would run it. */
+function deployStagingFix(service: StagedService, staging: StagingState, strategy: string | undefined): string {
+  const up = `pulumi up --stack ${staging.stack}`;
+  switch (strategy) {
+    case "rolling":
+      return `pulumi config set --path services.${service.name}.version ${service.version} --stack ${staging.stack} && ${up}`;
+    case "blue-green":
+      return `put ${service.version} on staging's idle slot of ${service.name} and make it live (services.${service.name}.blueVersion/greenVersion and liveSlot), then ${up}`;
+    case "canary":
+      return `run ${service.version} as staging's canary of ${service.name} (services.${service.name}.canaryVersion and canaryWeight) or promote it, then ${up}`;
+    default:
+      return `deploy ${service.name} ${service.version} to staging first: ${up}`;
+  }
+}
+
+export function decideStagingFirst(service: StagedService, staging: StagingState): ItemResult {
+  const item = "staging-first";
+  const source = `staging stack ${staging.stack} (outputs)`;
+  const services = z.record(z.string(), z.unknown()).safeParse(staging.services);
+  if (!services.success) {
+    return fail(item, source, `staging stack ${staging.stack} has no services output: it was never deployed, or is no safe-deploy stack`, deployStagingFix(service, staging, undefined));
+  }
+  const raw = services.data[service.name];
+  if (raw === undefined) {
+    return fail(item, source, `staging does not run ${service.name}; production asks for ${service.version}`, deployStagingFix(service, staging, undefined));
+  }
+  const report = reportSchema.safeParse(raw);
+  if (!report.success) {
+    return unknown(item, source, `staging's output for ${service.name} is not in the shape this version of safe-deploy reads`, `run ${deployStagingFix(service, staging, undefined)} with this version of safe-deploy`);
+  }
+  const served = servedVersions(report.data.live);
+  if (!served.versions.includes(service.version)) {
+    return fail(
+      item,
+      source,
+      `staging runs ${service.name} ${served.words}; production asks for ${service.version}`,
+      deployStagingFix(service, staging, report.data.live.strategy),
+    );
+  }
+  const migration = report.data.migration ?? undefined;
+  if (service.migrationVersion !== undefined && migration?.version !== service.migrationVersion) {
+    const ran = migration === undefined ? "declares no migration" : `last ran the migration for ${migration.version} (${migration.job})`;
+    return fail(
+      item,
+      source,
+      `production runs ${service.name}'s migration for ${service.migrationVersion}, but staging ${ran}`,
+      `declare services.${service.name}.migration in staging for ${service.migrationVersion}, then pulumi up --stack ${staging.stack}`,
+    );
+  }
+  const ranMigration = service.migrationVersion === undefined || migration === undefined ? "" : `, after its migration ${migration.job}`;
+  const runs = `staging runs ${service.name} ${served.words}${ranMigration}`;
+  switch (staging.lastUpdate?.result) {
+    case "succeeded":
+      return pass(item, source, `${runs}; its last update succeeded${staging.lastUpdate.endedAt === undefined ? "" : ` at ${staging.lastUpdate.endedAt}`}`);
+    case "failed":
+      return fail(item, source, `${runs}, but its last update failed`, `find why in pulumi stack history --stack ${staging.stack}, fix it, and pulumi up --stack ${staging.stack} until it succeeds`);
+    case "in-progress":
+      return unknown(item, source, `${runs}, but an update of staging is still running`, `wait for the staging update to finish, then run this one again`);
+    case undefined:
+      return unknown(item, source, `${runs}, but whether its last update succeeded is not known`, `check pulumi stack history --stack ${staging.stack}`);
+  }
+}
