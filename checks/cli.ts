@@ -3,6 +3,7 @@
 // or config error. Secrets come from the environment only, and nothing printed carries them.
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { CheckResult, SmokeSpec } from "./check-round";
@@ -30,9 +31,11 @@ export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
           retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
   verify  --url URL --expect-version V [--every 10] [--for 300] [--error-budget 0]
           [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout 5]
-          [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]]
+          [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]
+          [--settle 30]]
           the same checks once a round, every N s for M s, and with --service that every
-          ready endpoint of its EndpointSlices is a pod with those labels; fails once
+          ready endpoint of its EndpointSlices is a pod with those labels (the first round
+          waits up to --settle s for the slices to move after a switch); fails once
           more than --error-budget rounds have failed
           (--requests -: read from standard input; \${NAME} in a request's header or string
           body is the value of the environment variable NAME, never printed)
@@ -71,6 +74,7 @@ const VERIFY_FLAGS = {
   namespace: { type: "string", default: "default" },
   "expect-pods": { type: "string" },
   kubeconfig: { type: "string" },
+  settle: { type: "string", default: "30" },
 } as const;
 const NOTIFY_FLAGS = {
   event: { type: "string" },
@@ -233,8 +237,24 @@ async function endpointsCheck(values: Record<string, string | boolean | undefine
   } catch (error) {
     throw new UsageError(`cannot load a kubeconfig${path === undefined ? "" : ` from '${path}'`}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  return [() => checkEndpoints(kc, { namespace, service, podLabels, timeoutMs })];
+  const settleMs = seconds(values.settle, "settle");
+  // Right after a switch the EndpointSlice controller needs a moment to move the slices: the first
+  // round waits for them (bounded); once they were right, every later round must find them right.
+  let settled = false;
+  return [
+    async () => {
+      const until = performance.now() + (settled ? 0 : settleMs);
+      for (;;) {
+        const result = await checkEndpoints(kc, { namespace, service, podLabels, timeoutMs });
+        if (result.ok) settled = true;
+        if (result.ok || performance.now() + SETTLE_POLL_MS > until) return result;
+        await sleep(SETTLE_POLL_MS);
+      }
+    },
+  ];
 }
+
+const SETTLE_POLL_MS = 250;
 
 function defaultWho(env: CliIo["env"]): string {
   if (env.SAFE_DEPLOY_WHO !== undefined && env.SAFE_DEPLOY_WHO !== "") return env.SAFE_DEPLOY_WHO;

@@ -93,12 +93,13 @@ describe.skipIf(!clusterReady("the EndpointSlice check tests"))("verify's Endpoi
   it("fails verify when the Service serves a version it should not", async () => {
     const run = await new Promise<{ code: number | null; stdout: string }>((done) => {
       const args = [BIN, "verify", "--url", server.url, "--expect-version", "v3.2.0", "--every", "0.05", "--for", "0.1"];
-      args.push("--service", "payment-service", "--namespace", namespace, "--expect-pods", "version=blue", "--kubeconfig", cluster.kubeconfigPath);
+      args.push("--service", "payment-service", "--namespace", namespace, "--expect-pods", "version=blue", "--kubeconfig", cluster.kubeconfigPath, "--settle", "1");
       execFile(process.execPath, args, { timeout: 30_000 }, (error, stdout) => done({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout }));
     });
 
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^verify: FAIL: endpoints in round 1;/m);
+    // The first round waited --settle (1 s) for the slices to move before it failed.
+    expect(run.stdout).toMatch(/^verify: FAIL: endpoints in round 1; 1 of 1 rounds failed \(budget 0; 2 planned; (1\d{3}|[2-9]\d{3}) ms\)$/m);
     expect(run.stdout).toContain("2 of 2 ready endpoints are not version=blue");
   });
 });
