@@ -41,6 +41,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: "checklist",
+          // The checklist's sources against real git repositories, loopback servers and Debian's registry,
+          // Alertmanager and Prometheus. Alone in its group: its tests time the sources' bounds.
+          include: ["test/checklist/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE, "test/checklist/**/*.cluster.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        test: {
           name: "prometheus",
           // A real Prometheus (Debian's package) per file, scraping a loopback metrics server; light on CPU.
           include: ["test/prometheus/**/*.test.ts"],
@@ -63,7 +74,7 @@ export default defineConfig({
       {
         test: {
           name: "cluster",
-          include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts", "test/checks/**/*.cluster.test.ts"],
+          include: ["test/standins/**/*.test.ts", "tools/cluster/**/*.test.ts", "test/checks/**/*.cluster.test.ts", "test/checklist/**/*.cluster.test.ts"],
           exclude: [...configDefaults.exclude, ...UNIT_ANYWHERE],
           // Each file starts a control plane; on two cores they take turns.
           fileParallelism: false,
