@@ -74,6 +74,8 @@ interface SourceAnswer {
 /** A source with I/O: what it covers (so a failure makes each of those `unknown`) and how it runs. */
 interface BoundedSource {
   readonly source: string;
+  /** Where the source is set up, for the fix of an `unknown` (`checklist.alertmanager`). */
+  readonly settings: string;
   readonly releaseItems: readonly ReleaseItem[];
   readonly serviceItems: readonly ServiceItem[];
   readonly run: (signal: AbortSignal) => Promise<SourceAnswer>;
@@ -101,7 +103,7 @@ async function runBounded(source: BoundedSource, boundMs: number, services: read
 }
 
 function failedAnswer(source: BoundedSource, reason: string, services: readonly string[]): SourceAnswer {
-  const fix = `make ${source.source} answer, or check its settings under ${configKeyPath(["checklist"])}`;
+  const fix = `make ${source.source} answer within the bound (safe-deploy:checklist.timeoutSeconds), or correct safe-deploy:${source.settings}`;
   const result = (item: ChecklistItem) => unknown(item, source.source, reason, fix);
   return {
     release: source.releaseItems.map(result),
@@ -122,8 +124,10 @@ function deployedBy(options: GatherOptions, env: Readonly<Record<string, string 
 /** The sources with I/O that this config and these options make available; the rest are `not configured`. */
 function boundedSources(config: ChecklistConfig, request: ChecklistRequest, options: GatherOptions, env: Readonly<Record<string, string | undefined>>, now: Date): BoundedSource[] {
   const sources: BoundedSource[] = [];
-  const perService = (results: (service: ChangedService) => Promise<ItemResult>) => async () =>
-    ({ services: Object.fromEntries(await Promise.all(request.services.map(async (service) => [service.name, [await results(service)]] as const))) });
+  /** One result per changed service, each from `decide`. */
+  const perService = async (decide: (service: ChangedService) => ItemResult | Promise<ItemResult>): Promise<SourceAnswer> => ({
+    services: Object.fromEntries(await Promise.all(request.services.map(async (service) => [service.name, [await decide(service)]] as const))),
+  });
 
   // Git runs once; CI waits for its commit.
   let gitFacts: Promise<GitFacts> | undefined;
@@ -133,6 +137,7 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const read = (signal: AbortSignal) => (gitFacts ??= readGitFacts(repo, signal));
     sources.push({
       source,
+      settings: "checklist.git",
       releaseItems: ["tree-clean", "release-tagged"],
       serviceItems: [],
       run: async (signal) => {
@@ -147,6 +152,7 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
       const ciSource = `GitHub ${github.baseUrl} (${github.owner}/${github.repo})`;
       sources.push({
         source: ciSource,
+        settings: "checklist.github",
         releaseItems: ["ci-passed"],
         serviceItems: [],
         run: async (signal) => {
@@ -163,11 +169,12 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const readStaging = options.readStaging;
     sources.push({
       source: `the staging stack${config.staging?.stack === undefined ? "" : ` ${config.staging.stack}`}`,
+      settings: "checklist.staging.stack",
       releaseItems: [],
       serviceItems: ["staging-first"],
       run: async (signal) => {
         const staging: StagingState = await readStaging(signal);
-        return { services: Object.fromEntries(request.services.map((service) => [service.name, [decideStagingFirst(service, staging)]])) };
+        return perService((service) => decideStagingFirst(service, staging));
       },
     });
   }
@@ -178,9 +185,10 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const source = `registry ${url}`;
     sources.push({
       source,
+      settings: "checklist.registry",
       releaseItems: [],
       serviceItems: ["artifacts-present"],
-      run: (signal) => perService((service) => lookupServiceTags(client, service, source, signal))(),
+      run: (signal) => perService((service) => lookupServiceTags(client, service, source, signal)),
     });
   }
 
@@ -188,6 +196,7 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const { pendingBoundSeconds } = config.cluster;
     sources.push({
       source: "the Kubernetes API",
+      settings: "checklist.cluster (and the kubeconfig the provider uses)",
       releaseItems: ["cluster-healthy"],
       serviceItems: [],
       run: async (signal) => {
@@ -203,6 +212,7 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const source = `Alertmanager ${alertmanager.url}`;
     sources.push({
       source,
+      settings: "checklist.alertmanager",
       releaseItems: ["no-active-incident"],
       serviceItems: [],
       run: async (signal) => ({ release: [decideNoActiveIncident(await readFiringAlerts(alertmanager.url, alertmanager.matchers, signal), alertmanager, source)] }),
@@ -214,11 +224,12 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
     const source = `Prometheus ${prometheus.url}`;
     sources.push({
       source,
+      settings: "checklist.prometheus",
       releaseItems: [],
       serviceItems: ["monitoring-configured"],
       run: async (signal) => {
         const rules = await readAlertingRules(prometheus.url, signal);
-        return { services: Object.fromEntries(request.services.map((service) => [service.name, [decideMonitoring(service.name, rules, prometheus.serviceLabel, source)]])) };
+        return perService((service) => decideMonitoring(service.name, rules, prometheus.serviceLabel, source));
       },
     });
   }
@@ -290,6 +301,14 @@ export async function gatherChecklist(config: ChecklistConfig | undefined, reque
     }
     if (answer.commit !== undefined) facts.commit = answer.commit;
     if (answer.tag !== undefined) facts.tag = answer.tag;
+  }
+
+  if (settings.github !== undefined && settings.git === undefined) {
+    // CI is asked about a commit, and only git says which one is deployed.
+    release.set(
+      "ci-passed",
+      unknown("ci-passed", `config ${configKeyPath(["checklist", "github"])}`, "GitHub is configured but git is not, so no commit is known to ask about", "pulumi config set --path checklist.git.repoPath ."),
+    );
   }
 
   // Sources without I/O: the clock and the config.

@@ -35,6 +35,44 @@ describe("gatherChecklist", () => {
     }
   });
 
+  it("asks GitHub nothing without git, since no commit is known, and says so", async () => {
+    const checklist = await gatherChecklist(checklistSchema.parse({ github: { owner: "shop", repo: "app", baseUrl: "http://127.0.0.1:1" } }), request, { deployedBy: "ana" });
+    expect(checklist.release.find((r) => r.item === "ci-passed")).toMatchObject({
+      status: "unknown",
+      reason: "GitHub is configured but git is not, so no commit is known to ask about",
+      fix: "pulumi config set --path checklist.git.repoPath .",
+    });
+  });
+
+  it("answers staging-first from the injected reader, and is unknown with the reader's error when it fails", async () => {
+    const staging = { stack: "acme/safe-deploy/staging", services: { "user-api": { live: { strategy: "rolling", version: "v2.4.0" } } }, lastUpdate: { result: "succeeded" as const } };
+    const read = await gatherChecklist(undefined, request, { deployedBy: "ana", readStaging: async () => staging });
+    expect(read.services["user-api"]?.[0]).toMatchObject({ item: "staging-first", status: "pass" });
+    expect(read.services["payment-service"]?.[0]).toMatchObject({ item: "staging-first", status: "fail", reason: "staging does not run payment-service; production asks for v3.2.0" });
+
+    const failed = await gatherChecklist(undefined, request, { deployedBy: "ana", readStaging: async () => Promise.reject(new Error("no stack named 'acme/safe-deploy/staging' found")) });
+    for (const results of Object.values(failed.services)) {
+      expect(results[0]).toMatchObject({ item: "staging-first", status: "unknown", reason: "no stack named 'acme/safe-deploy/staging' found" });
+    }
+  });
+
+  it("gives a reader that never answers `unknown` at the bound, and does not wait for it", async () => {
+    const started = performance.now();
+    const checklist = await gatherChecklist(undefined, request, { deployedBy: "ana", boundMs: 300, readStaging: () => new Promise(() => {}) });
+    const elapsedMs = performance.now() - started;
+    expect(checklist.services["user-api"]?.[0]).toMatchObject({ item: "staging-first", status: "unknown", reason: "timed out after 0.3 s" });
+    expect(elapsedMs).toBeGreaterThanOrEqual(295);
+    // Generous: the unit tier shares the cores; the tight bound is timed in the checklist project.
+    expect(elapsedMs).toBeLessThan(300 + 1000);
+  });
+
+  it("never lets a secret through, whatever a source's error said", async () => {
+    const token = "ghp_secretThatLeaked42";
+    const checklist = await gatherChecklist(undefined, request, { deployedBy: "ana", env: { GITHUB_TOKEN: token }, readStaging: async () => Promise.reject(new Error(`refused token ${token}`)) });
+    expect(JSON.stringify(checklist)).not.toContain(token);
+    expect(checklist.services["user-api"]?.[0]?.reason).toBe("refused token [secret]");
+  });
+
   it("names the staging stack as configured, or <org>/<project>/staging", () => {
     expect(stagingStackName(undefined, "acme", "safe-deploy")).toBe("acme/safe-deploy/staging");
     expect(stagingStackName(checklistSchema.parse({ staging: { stack: "acme/shop/stage" } }), "acme", "safe-deploy")).toBe("acme/shop/stage");
