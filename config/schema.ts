@@ -6,6 +6,7 @@ import { z } from "zod";
 import { canaryAnalysisSchema } from "./canary-analysis";
 import { checklistSchema } from "./checklist";
 import { checksIssues, checksSchema, checkStackFields } from "./checks";
+import { checklistWaiversSchema } from "./checklist-waivers";
 import { ownedObjects, objectNameProblem } from "../lib/object-names";
 import { QUANTITY_PATTERN, quantityValue } from "../lib/quantity";
 import { canaryTrackReplicas } from "../lib/replicas";
@@ -272,6 +273,8 @@ export const stackConfigSchema = z
     /** Where the pre-deployment checklist's facts come from (config/checklist.ts). @default - every source not configured */
     checklist: checklistSchema.optional(),
     ...checkStackFields,
+    /** Pre-deployment checklist items waived in an emergency, each with who and why; recorded on the DeploymentRecord. @default {} */
+    checklistWaivers: checklistWaiversSchema,
   })
   .superRefine((config, ctx) => {
     for (const service of config.services) {

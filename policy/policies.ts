@@ -11,6 +11,7 @@ import { disallowSecretLiterals } from "./policies/disallow-secret-literals";
 import { disallowStandbyRetiredOnSwitch } from "./policies/disallow-standby-retired-on-switch";
 import { disallowUnpinnedImages } from "./policies/disallow-unpinned-images";
 import { enforceCanarySteps } from "./policies/enforce-canary-steps";
+import { enforcePreDeploymentChecklist } from "./policies/enforce-pre-deployment-checklist";
 import { enforceMinimumReplicas } from "./policies/enforce-minimum-replicas";
 import { enforceRestrictedPods } from "./policies/enforce-restricted-pods";
 import { enforceRollbackTarget } from "./policies/enforce-rollback-target";
@@ -35,4 +36,5 @@ export const policies: Policies = [
   enforceSwitchToReadySlot,
   enforceCanarySteps,
   enforceRollbackTarget,
+  enforcePreDeploymentChecklist,
 ];

@@ -40,7 +40,7 @@ describe("the policy pack over the analyzer protocol", () => {
     const info = await pack!.info();
     const packageJson = JSON.parse(readFileSync(join(POLICY_DIR, "package.json"), "utf8")) as { version: string };
     expect([info.getName(), info.getVersion(), info.getSupportsconfig()]).toEqual(["safe-deploy", packageJson.version, true]);
-    expect(info.getPoliciesList().map((p) => p.getName())).toHaveLength(14);
+    expect(info.getPoliciesList().map((p) => p.getName())).toHaveLength(15);
     const canary = info.getPoliciesList().find((p) => p.getName() === "enforce-canary-steps");
     expect(canary?.getConfigschema()?.getProperties()?.toJavaScript()).toMatchObject({ steps: { default: [10, 25, 50, 100] }, maxFirstStep: { default: 25 } });
   });

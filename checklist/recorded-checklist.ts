@@ -1,0 +1,103 @@
+// The checklist as a release keeps it: the `checklist` stack output and the
+// DeploymentRecord hold this shape, and the next update reads it back from
+// its own last outputs so that an unchanged service keeps the results it was
+// judged by. Items are keyed by name, so `pulumi stack output checklist`
+// reads as a table: checklist.release.items.ci-passed.reason.
+import { z } from "zod";
+import type { ChecklistItem, GatheredChecklist, ItemResult } from "./item";
+
+export interface RecordedWaiver {
+  readonly by: string;
+  readonly reason: string;
+}
+
+/** One item as recorded: what was gathered, and the waiver that let it through, if one did. */
+export interface RecordedItem {
+  readonly status: ItemResult["status"];
+  readonly reason: string;
+  readonly source: string;
+  /** How to clear it. @default - none (a pass) */
+  readonly fix?: string;
+  /** An emergency waiver from stack config (safe-deploy:checklistWaivers). @default - not waived */
+  readonly waived?: RecordedWaiver;
+}
+
+export interface RecordedRelease {
+  /** When the release items were gathered (ISO 8601, UTC). */
+  readonly gatheredAt: string;
+  readonly commit: string | null;
+  readonly tag: string | null;
+  readonly deployedBy: string;
+  readonly items: Readonly<Record<string, RecordedItem>>;
+}
+
+export interface RecordedService {
+  /** What the service's config was when its items were gathered (see changed-services.ts). */
+  readonly fingerprint: string;
+  /** The version the update that gathered these items brought. */
+  readonly version: string;
+  readonly gatheredAt: string;
+  readonly items: Readonly<Record<string, RecordedItem>>;
+}
+
+export interface RecordedChecklist {
+  readonly release: RecordedRelease;
+  readonly services: Readonly<Record<string, RecordedService>>;
+}
+
+const itemSchema = z.object({
+  status: z.enum(["pass", "fail", "unknown"]),
+  reason: z.string(),
+  source: z.string(),
+  fix: z.string().optional(),
+  waived: z.object({ by: z.string(), reason: z.string() }).optional(),
+});
+const itemsSchema = z.record(z.string(), itemSchema);
+const recordedSchema = z.object({
+  release: z.object({
+    gatheredAt: z.string(),
+    commit: z.string().nullable(),
+    tag: z.string().nullable(),
+    deployedBy: z.string(),
+    items: itemsSchema,
+  }),
+  services: z.record(z.string(), z.object({ fingerprint: z.string(), version: z.string(), gatheredAt: z.string(), items: itemsSchema })),
+});
+
+/**
+ * The checklist the stack's last update recorded, or undefined when there is
+ * none usable (the first update, or outputs from before the checklist): then
+ * everything is gathered afresh.
+ */
+export function recordedChecklistOf(output: unknown): RecordedChecklist | undefined {
+  const parsed = recordedSchema.safeParse(output);
+  return parsed.success ? (parsed.data as RecordedChecklist) : undefined;
+}
+
+/** Items as recorded, in the gathered order, with the waiver of each item that did not pass. */
+export function recordItems(results: readonly ItemResult[], waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>): Record<string, RecordedItem> {
+  return Object.fromEntries(
+    results.map((result) => {
+      const waiver = result.status === "pass" ? undefined : waivers[result.item];
+      const item: RecordedItem = {
+        status: result.status,
+        reason: result.reason,
+        source: result.source,
+        ...(result.fix === undefined ? {} : { fix: result.fix }),
+        ...(waiver === undefined ? {} : { waived: { by: waiver.by, reason: waiver.reason } }),
+      };
+      return [result.item, item];
+    }),
+  );
+}
+
+/** The release part of a freshly gathered checklist. */
+export function recordRelease(gathered: GatheredChecklist, waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>): RecordedRelease {
+  return {
+    gatheredAt: gathered.gatheredAt,
+    commit: gathered.facts.commit ?? null,
+    tag: gathered.facts.tag ?? null,
+    deployedBy: gathered.facts.deployedBy,
+    items: recordItems(gathered.release, waivers),
+  };
+}
