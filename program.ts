@@ -9,9 +9,15 @@ import { BlueGreenDeployment } from "./components/blue-green-deployment";
 import { CanaryDeployment } from "./components/canary-deployment";
 import { RollingDeployment } from "./components/rolling-deployment";
 import type { ServiceChecksArgs } from "./components/check-steps";
+import { DeploymentRecord } from "./components/deployment-record";
+import { gatherChecklist, stagingStackName, type GatherOptions } from "./checklist/gather";
+import { preDeploymentChecks, stagingReader, type Gather } from "./checklist/pre-deployment-checks";
+import { recordedChecklistOf, type RecordedChecklist } from "./checklist/recorded-checklist";
 import { recordedCanaryReplicas } from "./lib/canary-steps";
+import { releaseVersions } from "./lib/release-versions";
+import { servedVersions, type DeploymentOutputs, type ServedService } from "./lib/served";
 import { nextCheckHistory, recordedCheckHistory, type CheckHistory } from "./lib/check-history";
-import { PART_OF } from "./lib/names";
+import { PART_OF, VERSION_LABEL } from "./lib/names";
 import { renderRunbook } from "./lib/runbook";
 import { serviceReport, type ServiceReport } from "./lib/service-report";
 import { canaryTraffic, closerShareAdvice, TRAFFIC_WARN_POINTS } from "./lib/traffic";
@@ -24,6 +30,10 @@ export interface StackOutputs {
   readonly runbook: string;
   /** Per service with checks: what verify last checked and the versions that served here (lib/check-history.ts). @default - absent without checks */
   readonly checks?: Record<string, CheckHistory>;
+  /** The pre-deployment checklist this release was judged by: per item its status, reason, source and fix (checklist/recorded-checklist.ts). */
+  readonly checklist: RecordedChecklist;
+  /** What each service serves, read from its ready Deployments and completed migration (lib/served.ts); unknown in preview. */
+  readonly served: pulumi.Input<Readonly<Record<string, pulumi.Input<ServedService>>>>;
 }
 
 export type ServiceComponent = RollingDeployment | BlueGreenDeployment | CanaryDeployment;
@@ -34,12 +44,38 @@ export interface PreviousState {
   readonly canaryReplicas?: Readonly<Record<string, number | undefined>>;
   /** The checks' history per service with checks, from the last outputs. @default - unknown */
   readonly checks?: Readonly<Record<string, CheckHistory | undefined>>;
+  /** The checklist the last update recorded (`checklist` output). @default - none: everything is gathered */
+  readonly checklist?: RecordedChecklist;
+}
+
+/** What the end-to-end harness and unit tests may set; deliberately no stack config key, which users could set to open the window. */
+export interface ProgramOptions {
+  /** The clock the checklist judges by. @default the system clock */
+  readonly now?: () => Date;
+  /** Gathers the checklist. @default gatherChecklist (checklist/gather.ts) */
+  readonly gather?: Gather;
+  /** More options for the gatherers, e.g. a shorter bound. @default {} */
+  readonly gatherOptions?: Partial<GatherOptions>;
 }
 
 /** Reads and validates the stack config (throwing before any resource exists), then deploys it. */
-export async function program(): Promise<StackOutputs> {
+export async function program(options: ProgramOptions = {}): Promise<StackOutputs> {
   const config = parseStackConfig(rawConfigFromAll(pulumi.runtime.allConfig()));
-  return deployStack(config, pulumi.getStack(), await previousState(config));
+  const previous = await previousState(config);
+  // PreDeploymentChecks: before any resource is registered, for what this update changes.
+  const kubeconfig = new pulumi.Config("kubernetes").get("kubeconfig");
+  const checklist = await preDeploymentChecks({
+    config,
+    recorded: previous.checklist,
+    gather: options.gather ?? gatherChecklist,
+    options: {
+      now: (options.now ?? (() => new Date()))(),
+      readStaging: stagingReader(stagingStackName(config.checklist, pulumi.getOrganization(), pulumi.getProject())),
+      ...(kubeconfig === undefined ? {} : { kubeconfig }),
+      ...options.gatherOptions,
+    },
+  });
+  return deployStack(config, pulumi.getStack(), previous, checklist);
 }
 
 /**
@@ -49,26 +85,28 @@ export async function program(): Promise<StackOutputs> {
  * the next step goes), needs no credentials beyond the state the engine
  * already holds, and answers the same in `preview`. Production always holds
  * the reference, so the policy pack can judge a change against what served
- * before (a retired standby, a canary step, a rollback target); staging
- * orders nothing by it and reads nothing.
+ * before (a retired standby, a canary step, a rollback target). Every stack
+ * reads its recorded checklist there (checklist/changed-services.ts says why).
  */
 async function previousState(config: StackConfig): Promise<PreviousState> {
   // Services with checks read what their checks last did (a rollback verifies in one round), in any environment.
   const checked = config.services.filter((s) => s.checks !== undefined);
-  if (config.environment !== "production" && checked.length === 0) return {};
-  const canaries = config.services.filter((s) => s.strategy === "canary");
   const self = new pulumi.StackReference("previous-outputs", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
+  const checklist = recordedChecklistOf((await self.getOutputDetails("checklist")).value);
+  if (config.environment !== "production" && checked.length === 0) return { checklist };
+  const canaries = config.services.filter((s) => s.strategy === "canary");
   const services = (await self.getOutputDetails("services")).value;
   const checks = checked.length === 0 ? undefined : (await self.getOutputDetails("checks")).value;
   return {
+    checklist,
     canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])),
     ...(checked.length === 0 ? {} : { checks: Object.fromEntries(checked.map((s) => [s.name, recordedCheckHistory(checks, s.name)])) }),
   };
 }
 
-export function deployStack(config: StackConfig, stack: string, previous: PreviousState = {}): StackOutputs {
+export function deployStack(config: StackConfig, stack: string, previous: PreviousState, checklist: RecordedChecklist): StackOutputs {
   const namespace: pulumi.Input<string> = config.createNamespace
     ? new k8s.core.v1.Namespace("namespace", {
         metadata: {
@@ -85,12 +123,20 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
 
   const reports = config.services.map((spec) => serviceReport(spec, { namespace: config.namespace, stack }));
   const histories: Record<string, CheckHistory> = {};
+  const served: Record<string, pulumi.Output<ServedService>> = {};
   config.services.forEach((spec, i) => {
     warnAboutTraffic(spec);
     const history = spec.checks === undefined ? undefined : nextCheckHistory(spec, previous.checks?.[spec.name]);
     if (history !== undefined) histories[spec.name] = history;
     const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick);
-    deployService(spec, { namespace, environment: config.environment, checks }, previous);
+    served[spec.name] = servedBy(deployService(spec, { namespace, environment: config.environment, checks }, previous));
+  });
+  new DeploymentRecord("deployment-record", {
+    namespace,
+    stack,
+    environment: config.environment,
+    checklist,
+    services: config.services.map((spec, i) => ({ name: spec.name, strategy: spec.strategy, ...releaseVersions(spec), rollback: reports[i]?.rollback ?? null })),
   });
 
   return {
@@ -100,7 +146,39 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
     services: Object.fromEntries(reports.map((report) => [report.name, report])),
     runbook: renderRunbook(reports, { stack, environment: config.environment, namespace: config.namespace }),
     ...(Object.keys(histories).length === 0 ? {} : { checks: histories }),
+    checklist,
+    served,
   };
+}
+
+/** What a service's objects serve, once the provider has them ready (lib/served.ts). */
+function servedBy(component: ServiceComponent): pulumi.Output<ServedService> {
+  const workloads =
+    component instanceof RollingDeployment
+      ? [component.workload]
+      : component instanceof BlueGreenDeployment
+        ? Object.values(component.slots).map((slot) => slot.workload)
+        : [component.stable, ...(component.canary === undefined ? [] : [component.canary])];
+  const deployments = workloads.map(({ deployment }) =>
+    pulumi.all([deployment.metadata, deployment.spec, deployment.status]).apply(
+      ([metadata, spec, status]): DeploymentOutputs => ({
+        version: metadata.labels?.[VERSION_LABEL],
+        replicas: spec.replicas,
+        updatedReplicas: status?.updatedReplicas,
+        availableReplicas: status?.availableReplicas,
+      }),
+    ),
+  );
+  const job = component.migration?.job;
+  const migration =
+    job === undefined
+      ? pulumi.output(null)
+      : pulumi.all([job.jobName, job.job.metadata, job.job.status]).apply(([name, metadata, status]) => ({
+          job: name,
+          version: metadata.labels?.[VERSION_LABEL] ?? "",
+          completed: (status?.succeeded ?? 0) >= 1,
+        }));
+  return pulumi.all([pulumi.all(deployments), migration]).apply(([outputs, ran]) => ({ versions: servedVersions(outputs), migration: ran }));
 }
 
 /** A service's checks as its component takes them: the webhook and the tokens as Pulumi secrets from here on. */

@@ -6,39 +6,24 @@
 // nothing, so it cannot be refused because a clock or a CI run moved on.
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceConfig, StackConfig } from "../config/schema";
+import { plannedMigration } from "../lib/migration";
 import { releaseVersions } from "../lib/release-versions";
+import { updateThrough } from "../lib/served";
 import { planChecks, serviceFingerprint, updateChecklist, type CurrentService } from "./changed-services";
+import type { ChangedService, ChecklistRequest, GatherOptions } from "./gather";
 import type { GatheredChecklist } from "./item";
 import type { RecordedChecklist } from "./recorded-checklist";
 
-/** One service the update changes, as the gatherers need it. */
-export interface ChangedService {
-  readonly name: string;
-  /** The version the update brings. */
-  readonly version: string;
-  /** What a rollback returns to; null when there is nothing to go back to. */
-  readonly rollbackTarget: string | null;
-  /** Image repository; the version is the tag. */
-  readonly image: string;
-}
-
-/** What the step hands the gatherers besides the config. */
-export interface GatherContext {
-  readonly now: Date;
-  /** The staging stack's outputs (the staging-first item). */
-  readonly readStagingServices: () => Promise<unknown>;
-}
-
-/** Gathers the checklist for the services an update changes. */
-export type Gather = (config: StackConfig, services: readonly ChangedService[], context: GatherContext) => Promise<GatheredChecklist>;
+/** gatherChecklist's shape (checklist/gather.ts); unit tests under mocks hand in their own. */
+export type Gather = (config: StackConfig["checklist"], request: ChecklistRequest, options: GatherOptions) => Promise<GatheredChecklist>;
 
 export interface PreDeploymentChecksArgs {
   readonly config: StackConfig;
   /** What the stack's last update recorded; undefined before the first one. */
   readonly recorded: RecordedChecklist | undefined;
   readonly gather: Gather;
-  readonly now: Date;
-  readonly readStagingServices: () => Promise<unknown>;
+  /** The clock, the staging reader, the kubeconfig: handed to the gatherers as is. */
+  readonly options: GatherOptions;
 }
 
 export function currentServices(config: StackConfig): CurrentService[] {
@@ -51,7 +36,14 @@ export function currentServices(config: StackConfig): CurrentService[] {
 
 function changedService(service: ServiceConfig): ChangedService {
   const versions = releaseVersions(service);
-  return { name: service.name, version: versions.version, rollbackTarget: versions.previousVersion, image: service.image };
+  const migration = plannedMigration(service);
+  return {
+    name: service.name,
+    version: versions.version,
+    image: service.image,
+    ...(versions.previousVersion === null ? {} : { rollbackVersion: versions.previousVersion }),
+    ...(migration === undefined ? {} : { migrationVersion: migration.version }),
+  };
 }
 
 /** The update's checklist. Logs what was gathered and what was kept, so a preview says why an item did (not) move. */
@@ -63,7 +55,7 @@ export async function preDeploymentChecks(args: PreDeploymentChecksArgs): Promis
     return updateChecklist(current, args.recorded, undefined, {});
   }
   const changed = args.config.services.filter((s) => plan.changed.includes(s.name)).map(changedService);
-  const gathered = await args.gather(args.config, changed, { now: args.now, readStagingServices: args.readStagingServices });
+  const gathered = await args.gather(args.config.checklist, { namespace: args.config.namespace, services: changed }, args.options);
   const kept = current.map((s) => s.name).filter((name) => !plan.changed.includes(name));
   pulumi.log.info(
     `pre-deployment checklist gathered at ${gathered.gatheredAt} for ${changed.length === 0 ? "the release only" : changed.map((s) => s.name).join(", ")}` +
@@ -73,15 +65,20 @@ export async function preDeploymentChecks(args: PreDeploymentChecksArgs): Promis
 }
 
 /**
- * Reads another stack's outputs through the engine, as a StackReference
+ * Reads the staging stack's outputs through the engine, as a StackReference
  * does, but as an invoke of the engine's built-in `readStackOutputs`: a
  * StackReference to a stack that does not exist fails the whole update,
- * where the staging-first item must say `unknown` with the reason instead.
+ * where staging-first must be `unknown` with the reason instead. What it
+ * trusts: `services` says which versions staging's config runs, and
+ * `served` (lib/served.ts), read from staging's ready Deployments and
+ * completed Jobs, says they got there; staging's last update counts as
+ * through only when the two agree.
  */
-export function stackOutputsReader(stack: string): () => Promise<unknown> {
-  const name = stack.includes("/") ? stack : `${pulumi.getOrganization()}/${pulumi.getProject()}/${stack}`;
+export function stagingReader(stack: string): NonNullable<GatherOptions["readStaging"]> {
   return async () => {
-    const result = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name })) as { outputs?: unknown } | undefined;
-    return result?.outputs;
+    const result = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: stack })) as { outputs?: unknown } | undefined;
+    const outputs = result?.outputs as { services?: unknown } | undefined;
+    const through = updateThrough(outputs);
+    return { stack, services: outputs?.services, ...(through === undefined ? {} : { lastUpdate: { result: through.result } }) };
   };
 }

@@ -4,7 +4,7 @@
 // judged by. Items are keyed by name, so `pulumi stack output checklist`
 // reads as a table: checklist.release.items.ci-passed.reason.
 import { z } from "zod";
-import type { ChecklistItem, GatheredChecklist, ItemResult } from "./item";
+import { RELEASE_ITEMS, SERVICE_ITEMS, type ChecklistItem, type GatheredChecklist, type ItemResult } from "./item";
 
 export interface RecordedWaiver {
   readonly by: string;
@@ -64,6 +64,36 @@ const recordedSchema = z.object({
   services: z.record(z.string(), z.object({ fingerprint: z.string(), version: z.string(), gatheredAt: z.string(), items: itemsSchema })),
 });
 
+const ITEM_ORDER: readonly string[] = [...RELEASE_ITEMS, ...SERVICE_ITEMS];
+
+function itemRank(item: string): number {
+  const rank = ITEM_ORDER.indexOf(item);
+  return rank < 0 ? ITEM_ORDER.length : rank;
+}
+
+/**
+ * Items in the checklist's own order, each with its fields in one order: the
+ * engine hands outputs back with their keys in an order of its own, and the
+ * record must be the same text for the same items, or a no-op `up` would
+ * replace it.
+ */
+export function canonicalItems(items: Readonly<Record<string, RecordedItem>>): Record<string, RecordedItem> {
+  const names = Object.keys(items).sort((a, b) => itemRank(a) - itemRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(
+    names.map((name) => {
+      const { status, reason, source, fix, waived } = items[name]!;
+      const item: RecordedItem = {
+        status,
+        reason,
+        source,
+        ...(fix === undefined ? {} : { fix }),
+        ...(waived === undefined ? {} : { waived: { by: waived.by, reason: waived.reason } }),
+      };
+      return [name, item];
+    }),
+  );
+}
+
 /**
  * The checklist the stack's last update recorded, or undefined when there is
  * none usable (the first update, or outputs from before the checklist): then
@@ -71,7 +101,14 @@ const recordedSchema = z.object({
  */
 export function recordedChecklistOf(output: unknown): RecordedChecklist | undefined {
   const parsed = recordedSchema.safeParse(output);
-  return parsed.success ? (parsed.data as RecordedChecklist) : undefined;
+  if (!parsed.success) return undefined;
+  const { release, services } = parsed.data as RecordedChecklist;
+  return {
+    release: { gatheredAt: release.gatheredAt, commit: release.commit, tag: release.tag, deployedBy: release.deployedBy, items: canonicalItems(release.items) },
+    services: Object.fromEntries(
+      Object.entries(services).map(([name, s]) => [name, { fingerprint: s.fingerprint, version: s.version, gatheredAt: s.gatheredAt, items: canonicalItems(s.items) }]),
+    ),
+  };
 }
 
 /** Items as recorded, in the gathered order, with the waiver of each item that did not pass. */

@@ -10,7 +10,7 @@
 // provider does for ConfigMaps).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { RecordedChecklist } from "../checklist/recorded-checklist";
+import { canonicalItems, type RecordedChecklist } from "../checklist/recorded-checklist";
 import type { Environment } from "../config/schema";
 import { MANAGED_BY, PART_OF } from "../lib/names";
 import type { RollbackPlan } from "../lib/rollback";
@@ -51,7 +51,7 @@ export function recordData(args: Omit<DeploymentRecordArgs, "namespace">): Recor
     tag: release.tag ?? "none",
     "deployed-by": release.deployedBy,
     "gathered-at": release.gatheredAt,
-    [RELEASE_KEY]: json(release.items),
+    [RELEASE_KEY]: json(canonicalItems(release.items)),
   };
   for (const service of args.services) {
     const recorded = services[service.name];
@@ -61,7 +61,7 @@ export function recordData(args: Omit<DeploymentRecordArgs, "namespace">): Recor
       previousVersion: service.previousVersion,
       rollback: service.rollback === null ? null : { quick: service.rollback.quick, pulumi: service.rollback.pulumi, verify: service.rollback.verify },
       gatheredAt: recorded?.gatheredAt ?? null,
-      checklist: recorded?.items ?? {},
+      checklist: canonicalItems(recorded?.items ?? {}),
     });
   }
   return data;

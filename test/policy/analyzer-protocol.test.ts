@@ -10,6 +10,7 @@ import { BAD_FIXTURES } from "./bad-fixtures";
 import { edited } from "./fixtures";
 import { POLICY_DIR, readConfigFile, ServedPack, type EngineResource, type Level, type Verdict } from "./support/analyzer";
 import { programResources } from "./support/engine-resources";
+import { gatherWith } from "../support/checklist-fixtures";
 import { UNKNOWN_ON_THE_WIRE } from "./support/sdk";
 
 const ENVIRONMENTS = ["production", "staging", "pull-request"] as const;
@@ -70,6 +71,39 @@ describe("the policy pack over the analyzer protocol", () => {
         "Deployment staging/recommendation-engine-canary",
         "Deployment staging/user-api",
       ]);
+    });
+  });
+
+  describe("the pre-deployment checklist on the DeploymentRecord", () => {
+    const failingCi = async () => (await programResources("production", undefined, undefined, { gather: gatherWith(["ci-passed", "staging-first"]) })).resources;
+
+    it("refuses production under production.json when an item did not pass, naming each item with its reason and fix", async () => {
+      await pack!.configure(readConfigFile("production"));
+      const verdicts = await pack!.judge(await failingCi());
+      expect(summary(verdicts)).toEqual(["enforce-pre-deployment-checklist (mandatory)"]);
+      const message = verdicts[0]!.message;
+      expect(message).toContain("4 items did not pass");
+      expect(message).toContain("  - ci-passed is fail: ci-passed does not hold (from test source of ci-passed). Fix: make ci-passed hold");
+      expect(message).toContain("  - payment-service: staging-first is fail: staging-first does not hold");
+    });
+
+    it("lists the same items as advisory under pull-request.json and staging.json", async () => {
+      for (const environment of ["pull-request", "staging"] as const) {
+        await pack!.configure(readConfigFile(environment));
+        expect(summary(await pack!.judge(await failingCi()))).toEqual(["enforce-pre-deployment-checklist (advisory)"]);
+      }
+    });
+
+    it("accepts items waived in stack config, which the record carries with who and why", async () => {
+      await pack!.configure(readConfigFile("production"));
+      const waived = (raw: Record<string, unknown>) => {
+        raw["checklistWaivers"] = {
+          "ci-passed": { by: "alice", reason: "CI is down (INC-4711); the suite ran locally" },
+          "staging-first": { by: "alice", reason: "hotfix for INC-4711, staging is rebuilt" },
+        };
+      };
+      const { resources } = await programResources("production", waived, undefined, { gather: gatherWith(["ci-passed", "staging-first"]) });
+      expect(await pack!.judge(resources)).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 // The one way unit tests run the program: a shipped stack file, optionally
 // edited as an operator would edit it, under Pulumi's mocks.
 import { parseStackConfig, StackConfigError } from "../../config/load";
-import { program, type StackOutputs } from "../../program";
+import { program, type ProgramOptions, type StackOutputs } from "../../program";
 import { startMockRun, type MockRun, type MockRunOptions } from "./pulumi-mocks";
 import { stackFileRaw } from "./stack-files";
 
@@ -28,10 +28,11 @@ export function asAllConfig(raw: Record<string, unknown>): Record<string, string
 export async function runProgram(
   stack: string,
   edit?: StackEdit,
-  options: Omit<MockRunOptions, "stack" | "config"> = {},
+  options: Omit<MockRunOptions, "stack" | "config"> & { readonly program?: ProgramOptions } = {},
 ): Promise<{ run: MockRun; outputs: StackOutputs }> {
-  const run = await startMockRun({ ...options, stack, config: asAllConfig(editedRaw(stack, edit)) });
-  const outputs = await program();
+  const { program: programOptions, ...mockOptions } = options;
+  const run = await startMockRun({ ...mockOptions, stack, config: asAllConfig(editedRaw(stack, edit)) });
+  const outputs = await program(programOptions);
   await run.settled();
   return { run, outputs };
 }

@@ -16,6 +16,7 @@ const validators: Record<string, Validator> = {};
 beforeAll(async () => {
   const model = (cls: ModelClass): Validator => (object) => new cls(object as never).validate();
   validators["kubernetes:core/v1:Namespace"] = model((await import("kubernetes-models/v1/Namespace")).Namespace);
+  validators["kubernetes:core/v1:ConfigMap"] = model((await import("kubernetes-models/v1/ConfigMap")).ConfigMap);
   validators["kubernetes:core/v1:Service"] = model((await import("kubernetes-models/v1/Service")).Service);
   validators["kubernetes:apps/v1:Deployment"] = model((await import("kubernetes-models/apps/v1/Deployment")).Deployment);
   validators["kubernetes:batch/v1:Job"] = model((await import("kubernetes-models/batch/v1/Job")).Job);

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { program, type StackOutputs } from "../../program";
+import { program, type ProgramOptions, type StackOutputs } from "../../program";
 import { toolchainBin, toolchainBinDir, toolchainCache } from "../toolchain/paths";
 
 const execFileAsync = promisify(execFile);
@@ -39,6 +39,10 @@ export interface EngineStackOptions {
   readonly standins?: boolean;
   /** Extra environment for the engine and its plugins. @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /** The state backend's directory; stacks that share it can read each other's outputs (staging-first). @default `<dir>/state` */
+  readonly backendDir?: string;
+  /** What the harness sets in the program: the checklist's clock, a shorter bound. @default {} */
+  readonly programOptions?: ProgramOptions;
 }
 
 export interface EngineStack {
@@ -65,7 +69,7 @@ function enginePath(standins: boolean): string {
 export async function openEngineStack(options: EngineStackOptions): Promise<EngineStack> {
   const workDir = path.join(options.dir, "workspace");
   const pulumiHome = path.join(options.dir, "pulumi-home");
-  const backend = path.join(options.dir, "state");
+  const backend = options.backendDir ?? path.join(options.dir, "state");
   for (const dir of [workDir, pulumiHome, backend]) fs.mkdirSync(dir, { recursive: true });
   // The project file as shipped, less `main`: the program is inline here, and the CLI checks that `main` exists.
   const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
@@ -95,7 +99,7 @@ export async function openEngineStack(options: EngineStackOptions): Promise<Engi
   const pulumiCommand = await PulumiCommand.get({ root: toolchainCache() });
 
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: options.stack, projectName: PROJECT_NAME, program },
+    { stackName: options.stack, projectName: PROJECT_NAME, program: () => program(options.programOptions) },
     { workDir, pulumiHome, envVars: env, pulumiCommand },
   );
   // The overlay: the Kubernetes provider's cluster is the local one.

@@ -15,6 +15,7 @@ import { toolchainPresent } from "../toolchain/paths";
 import { runCommandLine } from "./command-line";
 import { endpointPods, servedBy } from "./cluster-reads";
 import { openEngineStack, stackOutputs, type EngineStack } from "./engine";
+import { localChecklist } from "./local-checklist";
 
 const DRILL_SERVICE = "payment-service";
 
@@ -29,9 +30,14 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const kc = await loadKubeConfig(cluster.kubeconfigPath);
   const engines: Record<string, EngineStack> = {};
+  // One backend for both stacks, so production's staging-first reads staging's outputs; the checklist
+  // waives, visibly, what a laptop has no source for (local-checklist.ts).
+  const backendDir = path.join(dir, "state");
+  fs.mkdirSync(backendDir, { recursive: true });
+  const editStackFile = localChecklist({ now: new Date() });
   for (const stack of ["staging", "production"]) {
     const engine = await step(`pulumi up --stack ${stack} (real engine, local cluster)`, async () => {
-      const opened = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack) });
+      const opened = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack), backendDir, editStackFile });
       const result = await opened.stack.up({ color: "never", onOutput: (out) => process.stdout.write(out) });
       process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
       return opened;
@@ -41,6 +47,7 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const production = engines["production"]!;
   const outputs = await stackOutputs(production);
   process.stdout.write(`\n==> Stack outputs of production: the rollback runbook\n\n${outputs.runbook}\n`);
+  process.stdout.write(`\n==> pulumi stack output checklist --stack production: what the release was judged by\n\n${JSON.stringify(outputs.checklist, null, 2)}\n`);
 
   const report = outputs.services[DRILL_SERVICE];
   if (report?.rollback == null) throw new Error(`${DRILL_SERVICE} has no rollback plan in the outputs`);

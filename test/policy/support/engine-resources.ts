@@ -5,7 +5,8 @@
 // StackReference the production program holds to itself, with the outputs of
 // "the last update"), and the root Stack resource with the stack outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { program, type StackOutputs } from "../../../program";
+import { program, type ProgramOptions, type StackOutputs } from "../../../program";
+import { gatherWith } from "../../support/checklist-fixtures";
 import { startMockRun } from "../../support/pulumi-mocks";
 import { asAllConfig, editedRaw, type StackEdit } from "../../support/run-program";
 import type { EngineResource } from "./analyzer";
@@ -56,13 +57,21 @@ function recordReads(): EngineResource[] {
  * Runs the program for `stack` (edited as an operator would edit the stack
  * file) and returns what the engine would hand the pack. `previousServices`
  * is the `services` output the last update left, which the program's
- * StackReference to its own stack reads; undefined: no update yet.
+ * StackReference to its own stack reads; undefined: no update yet. The
+ * checklist is gathered by `options.gather`: every item passes unless a test
+ * says otherwise.
  */
-export async function programResources(stack: string, edit?: StackEdit, previousServices?: StackOutputs["services"]): Promise<ProgramRun> {
+export async function programResources(
+  stack: string,
+  edit?: StackEdit,
+  previousServices?: StackOutputs["services"],
+  /** @default every checklist item passes */
+  options: ProgramOptions = { gather: gatherWith() },
+): Promise<ProgramRun> {
   const referencedOutputs = previousServices === undefined ? {} : { services: previousServices };
   const run = await startMockRun({ stack, config: asAllConfig(editedRaw(stack, edit)), referencedOutputs });
   const reads = recordReads();
-  const outputs = await program();
+  const outputs = await program(options);
   await run.settled();
   const root = rootStackUrn(stack);
   const registered: EngineResource[] = run.resources.map((r) => ({
@@ -74,6 +83,8 @@ export async function programResources(stack: string, edit?: StackEdit, previous
     inputs: r.inputs,
     outputs: r.inputs,
   }));
-  const stackResource: EngineResource = { type: "pulumi:pulumi:Stack", urn: root, name: `${PROJECT}-${stack}`, inputs: {}, outputs: outputs as unknown as Record<string, unknown> };
+  // `served` is an Output read from objects the mocks never make ready; no policy reads it.
+  const { served: _served, ...plainOutputs } = outputs;
+  const stackResource: EngineResource = { type: "pulumi:pulumi:Stack", urn: root, name: `${PROJECT}-${stack}`, inputs: {}, outputs: plainOutputs as unknown as Record<string, unknown> };
   return { resources: [stackResource, ...reads.map((r) => ({ ...r, parent: r.parent === "" ? root : r.parent })), ...registered], outputs };
 }
