@@ -139,6 +139,10 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
     "refuses a change outside the window, and accepts it with an override that the record and the outputs show",
     async () => {
       clock.now = SATURDAY_NIGHT;
+      // Fresh attestations for this change (they count for 24 h), so only the window stands in the way.
+      for (const key of ["onCall", "changeCommunicated", "featureFlagsReviewed"]) {
+        await production!.stack.setConfig(`checklist.attestations.${key}.at`, { value: SATURDAY_NIGHT.toISOString() }, true);
+      }
       await production!.stack.setConfig("services.user-api.replicas", { value: "6" }, true);
 
       const refused = await refusal(production!.stack.preview({ color: "never", ...PACK }));
