@@ -29,7 +29,7 @@ export class EventClock {
 export function breakdown(steps: readonly CommandStep[], startedAt: number, clock: EventClock): Breakdown {
   const shellMs = steps.filter((s) => s.ranAs === "shell").reduce((sum, s) => sum + s.ms, 0);
   const upStartedAt = startedAt + shellMs;
-  const up = steps.find((s) => s.ranAs === "automation-api");
+  const up = steps.find((s) => s.ranAs === "pulumi-up");
   const upEnd = upStartedAt + (up?.ms ?? 0);
   // Each pass ends with a summary event: with a preview pass first, the update's events follow its summary.
   const summaries = clock.arrivals.filter((a) => a.event.summaryEvent !== undefined).map((a) => a.at);

@@ -43,7 +43,7 @@ describe.skipIf(!toolchain.ok)("rolling update of user-api, and its rollback", (
 
     const steps = await runCommandLine(plan.pulumi, engine);
 
-    expect(steps.map((s) => s.ranAs)).toEqual(["shell", "automation-api"]);
+    expect(steps.map((s) => s.ranAs)).toEqual(["shell", "pulumi-up"]);
     expect(await imageIn("rolling-native")).toBe(`${IMAGE}:v2.3.1`);
     expect((await engine.stack.getConfig("services.user-api.version", true)).value).toBe("v2.3.1");
     expect(changes((await engine.stack.preview({ color: "never" })).changeSummary)).toEqual({});

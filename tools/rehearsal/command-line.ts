@@ -2,15 +2,21 @@
 // operator pastes it into a shell without a terminal (a CI job, a runbook
 // script): `kubectl ...`, `pulumi config set ...` and `pulumi config set-all ...`
 // through /bin/sh with the cluster's kubeconfig and the rehearsal's Pulumi
-// environment. One part cannot run as printed here: `pulumi up` needs the
-// Node.js language host, which this machine cannot build, so that step runs
-// the same program through the Automation API. Its flags are still checked
-// as the CLI checks them (parsePulumiUp), so a printed `pulumi up` that the
-// real CLI would refuse is refused here too.
+// environment. `pulumi up` runs as printed too, through /bin/sh and the real
+// CLI (its flag checks, its preview pass and its update in one process), with
+// one flag added: the Node.js language host cannot be built here, so the CLI
+// reaches the same program, served in this process, through `--client`
+// (inline-language-host.ts). Its flags are first checked as the CLI checks
+// them (parsePulumiUp), so what this runner cannot honour is refused.
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { program } from "../../program";
 import type { EngineStack } from "./engine";
+import { tailEventLog } from "./event-log";
+import { withInlineLanguageHost } from "./inline-language-host";
 
 const execFileAsync = promisify(execFile);
 
@@ -18,9 +24,9 @@ export interface CommandStep {
   readonly command: string;
   readonly ms: number;
   readonly stdout: string;
-  /** `shell`: run as printed; `automation-api`: `pulumi up`, run as `operation` through the Automation API. */
-  readonly ranAs: "shell" | "automation-api";
-  /** For `automation-api` steps: `up` (stack.up()) or `preview` (stack.preview(), for --preview-only). */
+  /** `shell`: run as printed; `pulumi-up`: run as printed, with the in-process language host's `--client` added. */
+  readonly ranAs: "shell" | "pulumi-up";
+  /** For `pulumi-up` steps: what the CLI does for its flags. */
   readonly operation?: PulumiUpOperation;
 }
 
@@ -132,27 +138,44 @@ export async function runCommandLine(line: string, engine: EngineStack, options:
     if (isPulumiUp(command)) {
       const plan = parsePulumiUp(command);
       if (plan.stack !== engine.stack.name) throw new Error(`'${command}' is for stack ${plan.stack}, but this engine runs ${engine.stack.name}`);
-      const passOptions = { color: "never" as const, ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }) };
-      // As the CLI: --yes previews, then updates; --skip-preview only updates (stack.up() never previews).
-      const preview = plan.operation === "up" ? undefined : await engine.stack.preview(passOptions);
-      const result = plan.operation === "preview" ? preview : await engine.stack.up(passOptions);
-      steps.push({ command, ms: performance.now() - started, stdout: result?.stdout ?? "", ranAs: "automation-api", operation: plan.operation });
+      const stdout = await runPulumiUp(command, engine, options.onEvent);
+      steps.push({ command, ms: performance.now() - started, stdout, ranAs: "pulumi-up", operation: plan.operation });
       continue;
     }
     if (!runsInShell(command)) {
       throw new Error(`refusing to run '${command}': not a kubectl, pulumi config set, pulumi config set-all or pulumi up command`);
     }
-    try {
-      const { stdout } = await execFileAsync("/bin/sh", ["-c", command], {
-        cwd: engine.workDir,
-        env: { ...process.env, ...engine.env, PULUMI_NON_INTERACTIVE: "true" },
-        maxBuffer: 16 * 2 ** 20,
-      });
-      steps.push({ command, ms: performance.now() - started, stdout, ranAs: "shell" });
-    } catch (error) {
-      const stderr = (error as { stderr?: string }).stderr ?? "";
-      throw new Error(`'${command}' failed: ${stderr.trim() || String(error)}`);
-    }
+    steps.push({ command, ms: performance.now() - started, stdout: await runInShell(command, command, engine), ranAs: "shell" });
   }
   return steps;
+}
+
+/** Runs `shellLine` through /bin/sh; a failure names `printed`, the command as the stack outputs print it. */
+async function runInShell(printed: string, shellLine: string, engine: EngineStack): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync("/bin/sh", ["-c", shellLine], {
+      cwd: engine.workDir,
+      env: { ...process.env, ...engine.env, PULUMI_NON_INTERACTIVE: "true" },
+      maxBuffer: 16 * 2 ** 20,
+    });
+    return stdout;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    // The CLI prints an update's failure (a refused policy, a resource error) on stdout.
+    throw new Error(`'${printed}' failed: ${[stderr.trim(), stdout.trim()].filter((t) => t !== "").join("\n") || String(error)}`);
+  }
+}
+
+/** The printed `pulumi up` through /bin/sh and the real CLI, connected to the program served here; engine events to `onEvent`. */
+async function runPulumiUp(command: string, engine: EngineStack, onEvent: RunOptions["onEvent"]): Promise<string> {
+  const eventLog = onEvent === undefined ? undefined : path.join(fs.mkdtempSync(path.join(engine.workDir, ".events-")), "events.jsonl");
+  const tail = eventLog === undefined || onEvent === undefined ? undefined : tailEventLog(eventLog, onEvent);
+  try {
+    return await withInlineLanguageHost(program, (client) =>
+      runInShell(command, `${command} ${client}${eventLog === undefined ? "" : ` --event-log ${eventLog}`}`, engine),
+    );
+  } finally {
+    await tail?.stop();
+    if (eventLog !== undefined) fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
+  }
 }

@@ -138,13 +138,15 @@ describe("runCommandLine, with a fake engine and a fake pulumi", () => {
     return { engine, calls };
   }
 
-  it("runs --preview-only as stack.preview()", async () => {
+  it("runs pulumi up --preview-only through /bin/sh as printed, with the in-process language host's --client added", async () => {
     const { engine, calls } = fakeEngine();
+    fs.rmSync(path.join(dir, "calls.log"), { force: true });
     const steps = await runCommandLine("pulumi up --stack production --preview-only", engine);
     expect({ calls, steps: steps.map((s) => [s.ranAs, s.operation, s.stdout]) }).toEqual({
-      calls: ["preview"],
-      steps: [["automation-api", "preview", "preview done"]],
+      calls: [],
+      steps: [["pulumi-up", "preview", "ok\n"]],
     });
+    expect(fs.readFileSync(path.join(dir, "calls.log"), "utf8")).toMatch(/^up --stack production --preview-only --client=127\.0\.0\.1:\d+\n$/);
   });
 
   it("stops at a pulumi up without --yes, after the parts before it ran, and never calls stack.up()", async () => {
@@ -159,18 +161,19 @@ describe("runCommandLine, with a fake engine and a fake pulumi", () => {
     });
   });
 
-  it("runs pulumi config set-all parts through /bin/sh, then pulumi up --yes as the CLI does: a preview pass, then the update", async () => {
+  it("runs pulumi config set-all parts through /bin/sh, then pulumi up --yes through /bin/sh too, never through the Automation API", async () => {
     const { engine, calls } = fakeEngine();
     fs.rmSync(path.join(dir, "calls.log"), { force: true });
     const steps = await runCommandLine(
       "pulumi config set-all --path --plaintext 'services[0].version=v2.3.1' --plaintext 'services[0].previousVersion=v2.4.0' --stack production && pulumi up --stack production --yes",
       engine,
     );
-    expect({ calls, ranAs: steps.map((s) => s.ranAs), shell: fs.readFileSync(path.join(dir, "calls.log"), "utf8") }).toEqual({
-      calls: ["preview", "up"],
-      ranAs: ["shell", "automation-api"],
-      shell: "config set-all --path --plaintext services[0].version=v2.3.1 --plaintext services[0].previousVersion=v2.4.0 --stack production\n",
-    });
+    expect({ calls, ranAs: steps.map((s) => s.ranAs) }).toEqual({ calls: [], ranAs: ["shell", "pulumi-up"] });
+    expect(fs.readFileSync(path.join(dir, "calls.log"), "utf8").split("\n")).toEqual([
+      "config set-all --path --plaintext services[0].version=v2.3.1 --plaintext services[0].previousVersion=v2.4.0 --stack production",
+      expect.stringMatching(/^up --stack production --yes --client=127\.0\.0\.1:\d+$/),
+      "",
+    ]);
   });
 
   it("refuses a pulumi up for another stack than the engine's", async () => {
