@@ -145,17 +145,18 @@ export async function runCommandLine(line: string, engine: EngineStack, options:
     if (!runsInShell(command)) {
       throw new Error(`refusing to run '${command}': not a kubectl, pulumi config set, pulumi config set-all or pulumi up command`);
     }
-    steps.push({ command, ms: performance.now() - started, stdout: await runInShell(command, command, engine), ranAs: "shell" });
+    const stdout = await runInShell(command, command, engine);
+    steps.push({ command, ms: performance.now() - started, stdout, ranAs: "shell" });
   }
   return steps;
 }
 
 /** Runs `shellLine` through /bin/sh; a failure names `printed`, the command as the stack outputs print it. */
-async function runInShell(printed: string, shellLine: string, engine: EngineStack): Promise<string> {
+async function runInShell(printed: string, shellLine: string, engine: EngineStack, env: Readonly<Record<string, string>> = {}): Promise<string> {
   try {
     const { stdout } = await execFileAsync("/bin/sh", ["-c", shellLine], {
       cwd: engine.workDir,
-      env: { ...process.env, ...engine.env, PULUMI_NON_INTERACTIVE: "true" },
+      env: { ...process.env, ...engine.env, PULUMI_NON_INTERACTIVE: "true", ...env },
       maxBuffer: 16 * 2 ** 20,
     });
     return stdout;
@@ -171,9 +172,9 @@ async function runPulumiUp(command: string, engine: EngineStack, onEvent: RunOpt
   const eventLog = onEvent === undefined ? undefined : path.join(fs.mkdtempSync(path.join(engine.workDir, ".events-")), "events.jsonl");
   const tail = eventLog === undefined || onEvent === undefined ? undefined : tailEventLog(eventLog, onEvent);
   try {
-    return await withInlineLanguageHost(program, (client) =>
-      runInShell(command, `${command} ${client}${eventLog === undefined ? "" : ` --event-log ${eventLog}`}`, engine),
-    );
+    // The CLI knows --event-log only with PULUMI_DEBUG_COMMANDS set (as the Automation API sets it).
+    const events: { flag: string; env: Record<string, string> } = eventLog === undefined ? { flag: "", env: {} } : { flag: ` --event-log ${eventLog}`, env: { PULUMI_DEBUG_COMMANDS: "true" } };
+    return await withInlineLanguageHost(program, (client) => runInShell(command, `${command} ${client}${events.flag}`, engine, events.env));
   } finally {
     await tail?.stop();
     if (eventLog !== undefined) fs.rmSync(path.dirname(eventLog), { recursive: true, force: true });
