@@ -17,7 +17,7 @@ import { FAIL_POD_LABEL } from "../../tools/cluster/stages";
 import { waitFor } from "../../tools/cluster/wait";
 import { clusterReady } from "../../tools/toolchain/gate";
 import { startServer, type LoopbackServer } from "../checks/loopback-server";
-import { debianServersReady, pushImage, REGISTRY_USER, startAlertmanager, startPrometheusWithRules, startRegistry, type DebianServer } from "./support/debian-servers";
+import { debianServersReady, pushImage, stopProcess, REGISTRY_USER, startAlertmanager, startPrometheusWithRules, startRegistry, type DebianServer } from "./support/debian-servers";
 import { useTempRepos } from "./support/git-repos";
 
 const IMAGE = "registry.invalid/checklist:never-pulled"; // kwok runs no containers
@@ -111,7 +111,7 @@ describe.skipIf(!clusterReady("the checklist's cluster tests"))("cluster source 
   });
 
   it("is unknown within its bound when the API server does not answer", async () => {
-    process.kill(apiServerPid(), "SIGSTOP");
+    stopProcess(apiServerPid());
     try {
       const { item, elapsedMs } = await clusterItem("default", { boundMs: 800 });
       expect(item).toMatchObject({ status: "unknown", reason: "timed out after 0.8 s" });

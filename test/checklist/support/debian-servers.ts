@@ -47,8 +47,12 @@ interface ServerSpec {
   readonly readyPath: string;
 }
 
-/** SIGSTOP, then wait until every thread of the process is stopped: the kernel stops threads one by one. */
-function stopProcess(pid: number): void {
+/**
+ * SIGSTOP, then wait until every thread of the process is stopped: the kernel
+ * stops a process's threads one by one, and a Go server was seen to answer one
+ * more request right after kill() returned.
+ */
+export function stopProcess(pid: number): void {
   process.kill(pid, "SIGSTOP");
   const deadline = Date.now() + 2000;
   const states = () => fs.readdirSync(`/proc/${pid}/task`).map((tid) => fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").replace(/^.*\) /s, "")[0]);
