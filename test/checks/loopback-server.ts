@@ -17,6 +17,8 @@ export interface Reply {
   readonly body?: unknown;
   /** Never answer: the connection stays open until the server closes. */
   readonly hang?: boolean;
+  /** Extra response headers (a `www-authenticate` challenge). @default {} */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler = (request: Recorded, index: number) => Reply;
@@ -39,7 +41,7 @@ export async function startServer(handler: Handler): Promise<LoopbackServer> {
       const reply = handler(recorded, received.length - 1);
       if (reply.hang === true) return;
       const text = reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { "content-type": typeof reply.body === "string" ? "text/plain" : "application/json" });
+      res.writeHead(reply.status, { "content-type": typeof reply.body === "string" ? "text/plain" : "application/json", ...reply.headers });
       res.end(text);
     });
   });
