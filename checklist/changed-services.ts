@@ -38,6 +38,18 @@ export interface CurrentService {
   readonly fingerprint: string;
   /** The version this update brings (what serves once it is done). */
   readonly version: string;
+  /** The version it replaces; null when none. */
+  readonly previousVersion: string | null;
+}
+
+/**
+ * The version a service rolls back from, when this update takes it back to
+ * the version its last recorded release replaced (as the printed
+ * Pulumi-native rollback does); undefined for anything else.
+ */
+export function rollbackOf(service: CurrentService, recorded: RecordedService | undefined): string | undefined {
+  if (recorded === undefined || recorded.previousVersion === null) return undefined;
+  return service.version === recorded.previousVersion && service.version !== recorded.version ? recorded.version : undefined;
 }
 
 export interface ChecksPlan {
@@ -68,18 +80,29 @@ export function updateChecklist(
   waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>,
 ): RecordedChecklist {
   if (gathered === undefined && recorded === undefined) throw new Error("no checklist: nothing recorded and nothing gathered");
-  const release = gathered === undefined ? recorded!.release : recordRelease(gathered, waivers);
   const services: Record<string, RecordedService> = {};
+  const rollbacks: boolean[] = [];
   for (const service of current) {
     const fresh = gathered?.services[service.name];
     const kept = recorded?.services[service.name];
     if (fresh !== undefined) {
-      services[service.name] = { fingerprint: service.fingerprint, version: service.version, gatheredAt: gathered!.gatheredAt, items: recordItems(fresh, waivers) };
+      const from = rollbackOf(service, kept);
+      rollbacks.push(from !== undefined);
+      services[service.name] = {
+        fingerprint: service.fingerprint,
+        version: service.version,
+        previousVersion: service.previousVersion,
+        ...(from === undefined ? {} : { rollbackOf: from }),
+        gatheredAt: gathered!.gatheredAt,
+        items: recordItems(fresh, waivers),
+      };
     } else if (kept !== undefined && kept.fingerprint === service.fingerprint) {
       services[service.name] = kept;
     } else {
       throw new Error(`service '${service.name}' changed but its checklist items were not gathered`);
     }
   }
+  const kind = rollbacks.length > 0 && rollbacks.every(Boolean) ? "rollback" : "release";
+  const release = gathered === undefined ? recorded!.release : recordRelease(gathered, waivers, kind);
   return { release, services };
 }

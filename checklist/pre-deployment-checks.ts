@@ -30,7 +30,7 @@ export function currentServices(config: StackConfig): CurrentService[] {
   return config.services.map((service) => ({
     name: service.name,
     fingerprint: serviceFingerprint(service, { environment: config.environment, namespace: config.namespace }),
-    version: releaseVersions(service).version,
+    ...releaseVersions(service),
   }));
 }
 

@@ -23,6 +23,13 @@ export interface RecordedItem {
 }
 
 export interface RecordedRelease {
+  /**
+   * `rollback`: every service the update changed went back to the version
+   * its last release replaced (the printed Pulumi-native rollback), which the
+   * policy judges by fewer items: in an incident the window may be shut,
+   * staging ahead, an alert firing, the stack file just edited.
+   */
+  readonly kind: "release" | "rollback";
   /** When the release items were gathered (ISO 8601, UTC). */
   readonly gatheredAt: string;
   readonly commit: string | null;
@@ -36,6 +43,10 @@ export interface RecordedService {
   readonly fingerprint: string;
   /** The version the update that gathered these items brought. */
   readonly version: string;
+  /** The version it replaced (its rollback target); null when none. */
+  readonly previousVersion: string | null;
+  /** Set when that update took the service back: the version it rolled back from. @default - not a rollback */
+  readonly rollbackOf?: string;
   readonly gatheredAt: string;
   readonly items: Readonly<Record<string, RecordedItem>>;
 }
@@ -55,13 +66,24 @@ const itemSchema = z.object({
 const itemsSchema = z.record(z.string(), itemSchema);
 const recordedSchema = z.object({
   release: z.object({
+    kind: z.enum(["release", "rollback"]).default("release"),
     gatheredAt: z.string(),
     commit: z.string().nullable(),
     tag: z.string().nullable(),
     deployedBy: z.string(),
     items: itemsSchema,
   }),
-  services: z.record(z.string(), z.object({ fingerprint: z.string(), version: z.string(), gatheredAt: z.string(), items: itemsSchema })),
+  services: z.record(
+    z.string(),
+    z.object({
+      fingerprint: z.string(),
+      version: z.string(),
+      previousVersion: z.string().nullable().default(null),
+      rollbackOf: z.string().optional(),
+      gatheredAt: z.string(),
+      items: itemsSchema,
+    }),
+  ),
 });
 
 const ITEM_ORDER: readonly string[] = [...RELEASE_ITEMS, ...SERVICE_ITEMS];
@@ -104,9 +126,19 @@ export function recordedChecklistOf(output: unknown): RecordedChecklist | undefi
   if (!parsed.success) return undefined;
   const { release, services } = parsed.data as RecordedChecklist;
   return {
-    release: { gatheredAt: release.gatheredAt, commit: release.commit, tag: release.tag, deployedBy: release.deployedBy, items: canonicalItems(release.items) },
+    release: { kind: release.kind, gatheredAt: release.gatheredAt, commit: release.commit, tag: release.tag, deployedBy: release.deployedBy, items: canonicalItems(release.items) },
     services: Object.fromEntries(
-      Object.entries(services).map(([name, s]) => [name, { fingerprint: s.fingerprint, version: s.version, gatheredAt: s.gatheredAt, items: canonicalItems(s.items) }]),
+      Object.entries(services).map(([name, s]) => [
+        name,
+        {
+          fingerprint: s.fingerprint,
+          version: s.version,
+          previousVersion: s.previousVersion,
+          ...(s.rollbackOf === undefined ? {} : { rollbackOf: s.rollbackOf }),
+          gatheredAt: s.gatheredAt,
+          items: canonicalItems(s.items),
+        },
+      ]),
     ),
   };
 }
@@ -129,8 +161,9 @@ export function recordItems(results: readonly ItemResult[], waivers: Readonly<Pa
 }
 
 /** The release part of a freshly gathered checklist. */
-export function recordRelease(gathered: GatheredChecklist, waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>): RecordedRelease {
+export function recordRelease(gathered: GatheredChecklist, waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>, kind: RecordedRelease["kind"]): RecordedRelease {
   return {
+    kind,
     gatheredAt: gathered.gatheredAt,
     commit: gathered.facts.commit ?? null,
     tag: gathered.facts.tag ?? null,

@@ -47,6 +47,7 @@ export function recordData(args: Omit<DeploymentRecordArgs, "namespace">): Recor
   const data: Record<string, string> = {
     stack: args.stack,
     environment: args.environment,
+    "release-kind": release.kind,
     commit: release.commit ?? "unknown",
     tag: release.tag ?? "none",
     "deployed-by": release.deployedBy,
@@ -59,6 +60,7 @@ export function recordData(args: Omit<DeploymentRecordArgs, "namespace">): Recor
       strategy: service.strategy,
       version: service.version,
       previousVersion: service.previousVersion,
+      rollbackOf: recorded?.rollbackOf ?? null,
       rollback: service.rollback === null ? null : { quick: service.rollback.quick, pulumi: service.rollback.pulumi, verify: service.rollback.verify },
       gatheredAt: recorded?.gatheredAt ?? null,
       checklist: canonicalItems(recorded?.items ?? {}),

@@ -6,7 +6,11 @@
 // standing decision, kept in the repository beside the config) or from the
 // stack config (`safe-deploy:checklistWaivers`, an emergency, with who and
 // why), which the program writes on the record beside the item, so the
-// release that used it says so in the cluster and in its outputs.
+// release that used it says so in the cluster and in its outputs. A rollback
+// (the record's `release-kind`: every service changed goes back to the
+// version its last release replaced) is judged by `rollbackItems` only: in
+// the incident that calls for it, the window may be shut, staging ahead, an
+// alert firing and the stack file just edited by the rollback itself.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configOf } from "../lib/validate";
 import { at, entries, str, UNKNOWN } from "../lib/values";
@@ -20,9 +24,11 @@ export interface PreDeploymentChecklistConfig {
   readonly waivers: Readonly<Record<string, string>>;
   /** Accept items waived in stack config (safe-deploy:checklistWaivers), which the record shows with who and why. */
   readonly acceptStackWaivers: boolean;
+  /** The items a rollback is judged by. */
+  readonly rollbackItems: readonly string[];
 }
 
-export const PRE_DEPLOYMENT_CHECKLIST_DEFAULTS: PreDeploymentChecklistConfig = { waivers: {}, acceptStackWaivers: true };
+export const PRE_DEPLOYMENT_CHECKLIST_DEFAULTS: PreDeploymentChecklistConfig = { waivers: {}, acceptStackWaivers: true, rollbackItems: ["artifacts-present"] };
 
 /** One recorded item that stops the release. */
 export interface Finding {
@@ -63,9 +69,11 @@ export function findings(data: Readonly<Record<string, string>>, config: PreDepl
   for (const [key, text] of Object.entries(data)) {
     if (key.startsWith(RECORD.servicePrefix)) scopes.push([key.slice(RECORD.servicePrefix.length), at(parsed(text), "checklist")]);
   }
+  const rollback = data["release-kind"] === "rollback";
   const found: Finding[] = [];
   for (const [scope, value] of scopes) {
     for (const [item, recorded] of itemsOf(scope, value)) {
+      if (rollback && item !== "(record)" && !config.rollbackItems.includes(item)) continue;
       if (recorded.status === "pass" || config.waivers[item] !== undefined) continue;
       const waived = recorded.waived;
       if (config.acceptStackWaivers && typeof waived?.by === "string" && waived.by !== "" && typeof waived.reason === "string" && waived.reason !== "") continue;
@@ -83,14 +91,14 @@ export function findings(data: Readonly<Record<string, string>>, config: PreDepl
 }
 
 /** The violation: each finding on a line of its own, with its reason and its fix. */
-export function findingsMessage(stack: string, found: readonly Finding[]): string {
+export function findingsMessage(stack: string, found: readonly Finding[], rollback = false): string {
   const lines = found.map(
     (f) =>
       `  - ${f.scope === "release" ? "" : `${f.scope}: `}${f.item} is ${f.status}: ${f.reason} (from ${f.source}).` +
       ` Fix: ${f.fix ?? "see the README's 'Pre-deployment checklist' section"}; or waive it in an emergency: safe-deploy:checklistWaivers.${f.item} with by and reason.`,
   );
   return (
-    `The pre-deployment checklist of stack '${stack}' is not complete: ${found.length} item${found.length === 1 ? "" : "s"} did not pass, so the release is refused ` +
+    `The pre-deployment checklist of stack '${stack}' is not complete: ${found.length} item${found.length === 1 ? "" : "s"} did not pass, so the ${rollback ? "rollback" : "release"} is refused ` +
     `(\`pulumi stack output checklist\` and ConfigMap ${RECORD.name} show every item):\n${lines.join("\n")}`
   );
 }
@@ -114,6 +122,12 @@ export const enforcePreDeploymentChecklist: StackValidationPolicy = {
         default: true,
         description: "Accept items waived in stack config (safe-deploy:checklistWaivers), recorded with who and why on the DeploymentRecord.",
       },
+      rollbackItems: {
+        type: "array",
+        items: { type: "string" },
+        default: ["artifacts-present"],
+        description: "The items a rollback (every changed service back to the version its last release replaced) is judged by.",
+      },
     },
   },
   validateStack: (args, report) => {
@@ -129,6 +143,6 @@ export const enforcePreDeploymentChecklist: StackValidationPolicy = {
       if (text !== undefined) data[key] = text;
     }
     const found = findings(data, config);
-    if (found.length > 0) report(findingsMessage(data["stack"] ?? "?", found), record!.urn);
+    if (found.length > 0) report(findingsMessage(data["stack"] ?? "?", found, data["release-kind"] === "rollback"), record!.urn);
   },
 };

@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommandLine } from "../../tools/rehearsal/command-line";
 import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
 import { LOCAL_WAIVERS, REHEARSAL_ACTOR, localChecklist } from "../../tools/rehearsal/local-checklist";
 import { staleBuild } from "../policy/support/analyzer";
@@ -182,6 +183,28 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       expect(refused).toContain("no-active-incident is unknown: timed out after 1 s");
       // The whole preview (engine start, program, pack) with a 1 s bound, on two shared cores: far below a hang.
       expect(seconds).toBeLessThan(60);
+    },
+    UP_TIMEOUT_MS,
+  );
+
+  it(
+    "lets the printed Pulumi-native rollback through outside the window, with staging ahead and a source down, recording it as a rollback",
+    async () => {
+      const plan = (await stackOutputs(production!)).services["user-api"]?.rollback;
+      await production!.stack.removeConfig("checklist.override", true);
+      // The printed line's config part, as printed; its `pulumi up` part below, with the pack.
+      await runCommandLine(plan!.pulumi.split(" && ")[0]!, production!);
+
+      const preview = await production!.stack.preview({ color: "never", ...PACK });
+      const up = await production!.stack.up({ color: "never", ...PACK });
+
+      expect(preview.stdout).not.toMatch(/mandatory/);
+      expect(up.summary.result).toBe("succeeded");
+      const { data } = await recordInCluster(context!, "production");
+      expect(data["release-kind"]).toBe("rollback");
+      expect(JSON.parse(data["service.user-api"]!)).toMatchObject({ version: "v2.3.1", rollbackOf: "v2.4.0" });
+      // What held no longer is still recorded as it was: the rollback went out outside the window, and said so.
+      expect(JSON.parse(data["checklist.release"]!)["deployment-window"].status).toBe("fail");
     },
     UP_TIMEOUT_MS,
   );

@@ -74,6 +74,20 @@ describe("enforce-pre-deployment-checklist", () => {
     expect((await judge(data, { waivers: { "no-active-incident": "no Alertmanager in this environment", "staging-first": "there is no staging here" } })).violations).toEqual([]);
   });
 
+  it("judges a rollback by its rollback items only: the window, staging and CI do not hold back the way back", async () => {
+    const data = record({ "ci-passed": CI_FAILED, "deployment-window": { status: "fail", reason: "sat 03:00 UTC is outside the window", source: "clock" } }, { "user-api": { "staging-first": STAGING_BEHIND } });
+    (data.props.data as Record<string, string>)["release-kind"] = "rollback";
+    expect((await judge(data)).violations).toEqual([]);
+
+    const missingImage: Item = { status: "fail", reason: "registry.example.com/shop/user-api:v2.3.1 is not in the registry", source: "registry", fix: "push it" };
+    const withoutImage = record({ "ci-passed": CI_FAILED }, { "user-api": { "artifacts-present": missingImage, "staging-first": STAGING_BEHIND } });
+    (withoutImage.props.data as Record<string, string>)["release-kind"] = "rollback";
+    const { violations } = await judge(withoutImage);
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toContain("1 item did not pass, so the rollback is refused");
+    expect(violations[0]).toContain("user-api: artifacts-present is fail");
+  });
+
   it("counts a record it cannot read as a finding, never as a pass", () => {
     expect(findings({ "checklist.release": "not json" }, PRE_DEPLOYMENT_CHECKLIST_DEFAULTS).map((f) => [f.item, f.status])).toEqual([["(record)", "unreadable"]]);
     expect(findings({ "checklist.release": JSON.stringify({ "ci-passed": { status: "maybe" } }) }, PRE_DEPLOYMENT_CHECKLIST_DEFAULTS).map((f) => f.reason)).toEqual(["no reason recorded"]);

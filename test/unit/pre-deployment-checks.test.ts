@@ -14,13 +14,18 @@ import { runProgram } from "../support/run-program";
 
 const CONTEXT = { environment: "production", namespace: "production" };
 const service = (name: string, version: string) => ({ name, strategy: "rolling", image: `registry.example.com/shop/${name}`, version, replicas: 5 });
-const current = (name: string, version: string): CurrentService => ({ name, version, fingerprint: serviceFingerprint(service(name, version), CONTEXT) });
+const current = (name: string, version: string, previousVersion: string | null = null): CurrentService => ({
+  name,
+  version,
+  previousVersion,
+  fingerprint: serviceFingerprint(service(name, version), CONTEXT),
+});
 
 function recorded(...services: CurrentService[]): RecordedChecklist {
   const items = { "staging-first": { status: "pass" as const, reason: "staging runs it", source: "stack organization/safe-deploy/staging" } };
   return {
-    release: { gatheredAt: "2026-11-20T10:00:00.000Z", commit: "abc", tag: "v1", deployedBy: "bob", items: { "ci-passed": { status: "pass", reason: "green", source: "GitHub" } } },
-    services: Object.fromEntries(services.map((s) => [s.name, { fingerprint: s.fingerprint, version: s.version, gatheredAt: "2026-11-20T10:00:00.000Z", items }])),
+    release: { kind: "release", gatheredAt: "2026-11-20T10:00:00.000Z", commit: "abc", tag: "v1", deployedBy: "bob", items: { "ci-passed": { status: "pass", reason: "green", source: "GitHub" } } },
+    services: Object.fromEntries(services.map((s) => [s.name, { fingerprint: s.fingerprint, version: s.version, previousVersion: s.previousVersion, gatheredAt: "2026-11-20T10:00:00.000Z", items }])),
   };
 }
 
@@ -64,6 +69,7 @@ describe("the update's checklist", () => {
     const record = recorded(current("user-api", "v1"), current("payment-service", "v3"));
     const checklist = updateChecklist([current("user-api", "v2"), current("payment-service", "v3")], record, gathered(["user-api"]), {});
     expect(checklist.release).toEqual({
+      kind: "release",
       gatheredAt: GATHERED_AT,
       commit: "def",
       tag: null,
@@ -83,6 +89,23 @@ describe("the update's checklist", () => {
     expect(passing.release.items["ci-passed"]?.waived).toBeUndefined();
   });
 
+  it.each([
+    ["back to the version the last release replaced: a rollback", current("user-api", "v1", "v2"), "rollback", "v2"],
+    ["forward to a new version: a release", current("user-api", "v3", "v2"), "release", undefined],
+    ["to a version that is not the recorded previous one: a release", current("user-api", "v0", "v2"), "release", undefined],
+  ] as const)("takes a change %s", (_case, now, kind, from) => {
+    const record = recorded(current("user-api", "v2", "v1"));
+    const checklist = updateChecklist([now], record, gathered(["user-api"]), {});
+    expect(checklist.release.kind).toBe(kind);
+    expect(checklist.services["user-api"]?.rollbackOf).toBe(from);
+  });
+
+  it("takes an update as a rollback only when every service it changes goes back", () => {
+    const record = recorded(current("user-api", "v2", "v1"), current("payment-service", "v3", null));
+    const checklist = updateChecklist([current("user-api", "v1", "v2"), current("payment-service", "v4", "v3")], record, gathered(["user-api", "payment-service"]), {});
+    expect(checklist.release.kind).toBe("release");
+  });
+
   it("reads back what it recorded, and takes anything else as no record", () => {
     const record = recorded(current("user-api", "v2"));
     expect(recordedChecklistOf(JSON.parse(JSON.stringify(record)))).toEqual(record);
@@ -100,12 +123,13 @@ describe("the DeploymentRecord's data", () => {
   });
 
   it("holds the stack, environment, commit, tag, who, and per service its versions, rollback commands and items", () => {
-    expect(data).toMatchObject({ stack: "production", environment: "production", commit: "abc", tag: "v1", "deployed-by": "bob", "gathered-at": "2026-11-20T10:00:00.000Z" });
+    expect(data).toMatchObject({ stack: "production", environment: "production", "release-kind": "release", commit: "abc", tag: "v1", "deployed-by": "bob", "gathered-at": "2026-11-20T10:00:00.000Z" });
     expect(JSON.parse(data["checklist.release"]!)).toEqual({ "ci-passed": { status: "pass", reason: "green", source: "GitHub" } });
     expect(JSON.parse(data["service.user-api"]!)).toEqual({
       strategy: "rolling",
       version: "v2",
       previousVersion: "v1",
+      rollbackOf: null,
       rollback: { quick: "kubectl set image ...", pulumi: "pulumi up ...", verify: "kubectl get ..." },
       gatheredAt: "2026-11-20T10:00:00.000Z",
       checklist: { "staging-first": { status: "pass", reason: "staging runs it", source: "stack organization/safe-deploy/staging" } },
