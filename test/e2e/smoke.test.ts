@@ -6,12 +6,14 @@
 //   live Service's selector and EndpointSlices stay on blue; the team hears
 //   start then failure; fixed, the same release switches and is verified;
 // - a second `up` with nothing changed runs no step;
+// - the Pulumi-native rollback, as printed, is smoke-tested and verified in one round;
 // - a canary whose smoke test fails gets no route weight and stable keeps its pods;
 // - the webhook URL and the token appear nowhere in the state, the engine's
 //   output, the stand-in's log or the outputs.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCommandLine } from "../../tools/rehearsal/command-line";
 import { PROJECT_ROOT, stackOutputs, type EngineStack } from "../../tools/rehearsal/engine";
 import { startServer, type Handler, type LoopbackServer, type Recorded } from "../checks/loopback-server";
 import { apis, changes, endpointPods, engineFor, eventually, onlyServices, runningPods, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
@@ -167,6 +169,22 @@ describe.skipIf(!toolchain.ok)("checks inside pulumi up", () => {
       expect(changes(preview.changeSummary)).toEqual({});
       expect(changes(result.summary.resourceChanges)).toEqual({});
       expect([blue, green, hook].map((server) => server.received.length)).toEqual(requests);
+    }, UP_TIMEOUT_MS);
+
+    it("rolls back with the Pulumi-native command as printed: smoke-tested, verified in one round", async () => {
+      const plan = (await stackOutputs(engine)).services["payment-service"]!.rollback!;
+      const heardBefore = hook.received.length;
+
+      const steps = await runCommandLine(plan.pulumi, engine);
+      engineOutput += steps.map((step) => step.stdout).join("\n");
+
+      expect(await selector()).toEqual({ app: "payment-service", version: "blue" });
+      await eventually("EndpointSlices on blue", () => servedBy("blue"));
+      // v3.1.0 served here before: verify ran one round (--for = --every), not the 2 s window.
+      const verify = (await engine.stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::payment-service-verify"));
+      expect(verify?.inputs.create).toContain("--every 1 --for 1 ");
+      expect((await stackOutputs(engine)).checks?.["payment-service"]).toMatchObject({ target: "blue v3.1.0", rollback: true });
+      expect(heard().slice(heardBefore)).toEqual(["Starting production deployment of payment-service v3.1.0", "Production deployment of payment-service v3.1.0 succeeded"]);
     }, UP_TIMEOUT_MS);
 
     it("leaves the webhook URL and the token nowhere in state, engine output, logs or outputs", async () => {
