@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { configKeyPath, parseStackConfig, rawConfigFromAll } from "./config/load";
 import type { ServiceConfig, StackConfig } from "./config/schema";
+import { checksWarnings } from "./config/checks";
 import { BlueGreenDeployment } from "./components/blue-green-deployment";
 import { CanaryDeployment } from "./components/canary-deployment";
 import { RollingDeployment } from "./components/rolling-deployment";
@@ -126,6 +127,7 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
   const served: Record<string, pulumi.Output<ServedService>> = {};
   config.services.forEach((spec, i) => {
     warnAboutTraffic(spec);
+    for (const warning of checksWarnings(spec)) pulumi.log.warn(`${configKeyPath(["services", spec.name, ...warning.path])}: ${warning.message}`);
     const history = spec.checks === undefined ? undefined : nextCheckHistory(spec, previous.checks?.[spec.name]);
     if (history !== undefined) histories[spec.name] = history;
     const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick);

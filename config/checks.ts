@@ -79,6 +79,24 @@ export interface CheckIssue {
   readonly message: string;
 }
 
+/**
+ * What the operator should know about a service's checks though nothing is
+ * wrong: a canary without exact weights cannot be kept from traffic by its
+ * smoke test (its ready pods join the Service by the replica ratio).
+ */
+export function checksWarnings(service: { readonly strategy: string; readonly checks?: ChecksConfig; readonly httpRoute?: unknown; readonly canaryVersion?: string; readonly canaryWeight?: number }): { readonly path: readonly string[]; readonly message: string }[] {
+  if (service.strategy !== "canary" || service.checks === undefined || service.httpRoute !== undefined) return [];
+  if (service.canaryVersion === undefined || (service.canaryWeight ?? 0) === 0) return [];
+  return [
+    {
+      path: ["httpRoute"],
+      message:
+        "is not set, so the canary's pods take their replica share of the traffic as soon as they are ready, before its smoke test passes " +
+        "(a failing smoke test still fails the update and keeps the stable track's pods); set httpRoute for a first step no user sees before the test passes",
+    },
+  ];
+}
+
 /** The service's targets for its strategy, and references to secrets the stack defines; paths are under `services.<name>`. */
 export function checksIssues(
   service: { readonly strategy: string; readonly checks?: ChecksConfig; readonly liveSlot?: "blue" | "green"; readonly canaryVersion?: string },

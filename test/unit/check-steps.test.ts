@@ -1,7 +1,8 @@
 // The check steps' wiring under mocks: what each step waits for, what
 // re-runs it (its triggers), what it is handed (secrets only as secrets),
 // and the rollback's one verify round.
-import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it, vi } from "vitest";
 import { ofType, resourceByObjectName, type MockRun, type RecordedResource } from "../support/pulumi-mocks";
 import { problemsOf, runProgram, editedRaw, type RawStackConfig } from "../support/run-program";
 
@@ -90,6 +91,23 @@ describe("check steps of canary and rolling services", () => {
     expect(resourceByObjectName(run, DEPLOYMENT, "recommendation-engine").dependencies).toContain(smoke.urn);
     expect(smoke.dependencies).toContain(resourceByObjectName(run, DEPLOYMENT, "recommendation-engine-canary").urn);
     expect(inputs(smoke).create).toContain("--expect-version v4.1.0");
+  });
+
+  it("warns, naming the key, that a canary without an HTTPRoute takes traffic before its smoke test passes", async () => {
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+    try {
+      await runProgram("production", (raw) => {
+        withChecks(raw);
+        delete raw.services["recommendation-engine"]!["httpRoute"];
+      });
+      const said = warn.mock.calls.map(([message]) => String(message));
+      expect(said.filter((m) => m.startsWith("safe-deploy:services.recommendation-engine.httpRoute: is not set, so the canary's pods take their replica share"))).toHaveLength(1);
+      warn.mockClear();
+      await runProgram("production", withChecks);
+      expect(warn.mock.calls.map(([message]) => String(message)).filter((m) => m.includes(".httpRoute: is not set"))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("has no canary smoke test at weight 0, where the canary has no pods", async () => {
