@@ -12,6 +12,8 @@
 //   tools/run npm run bench:rollback        (needs: bash tools/toolchain/ensure.sh --with-helm)
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -20,7 +22,7 @@ import { startLocalCluster, type LocalCluster } from "../tools/cluster/local-clu
 import { waitUntil } from "../tools/cluster/wait";
 import { runCommandLine } from "../tools/rehearsal/command-line";
 import { servedBy } from "../tools/rehearsal/cluster-reads";
-import { openEngineStack, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
+import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
 import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
 import { printProgramStart } from "./program-start";
 import { BREAKDOWN_PARTS, breakdown, EventClock, type Breakdown } from "./rollback-breakdown";
@@ -69,6 +71,45 @@ async function noCanaryPods(kc: KubeConfig): Promise<void> {
     const pods = await core.listNamespacedPod({ namespace: NS, labelSelector: "app=recommendation-engine,version=canary" });
     return pods.items.length === 0;
   }, POLL);
+}
+
+/** Loopback HTTP servers playing each blue-green slot's version, as the checker's smoke and verify steps reach them. */
+async function slotServers(): Promise<{ readonly urls: Record<"blue" | "green", string>; close(): void }> {
+  const versions = { blue: "v3.1.0", green: "v3.2.0" } as const;
+  const servers = await Promise.all(
+    (["blue", "green"] as const).map(async (slot) => {
+      const server = http.createServer((request, response) => {
+        const body = request.url === "/health" ? { status: "ok" } : request.url === "/version" ? { version: versions[slot] } : undefined;
+        response.writeHead(body === undefined ? 404 : 200, { "content-type": "application/json" }).end(JSON.stringify(body ?? {}));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return { slot, server, url: `http://127.0.0.1:${String((server.address() as AddressInfo).port)}` };
+    }),
+  );
+  return {
+    urls: Object.fromEntries(servers.map((s) => [s.slot, s.url])) as Record<"blue" | "green", string>,
+    close: () => servers.forEach((s) => s.server.close()),
+  };
+}
+
+/**
+ * Runs `measure` with checks configured on payment-service, then takes them off again. The steps run
+ * `npx --no-install safe-deploy-check` where the program runs, as on a user's machine, so the
+ * workspace gets the project's package.json (whose `bin` npx runs) and checks/, as in the smoke e2e test.
+ */
+async function withChecks(engine: EngineStack, slots: Awaited<ReturnType<typeof slotServers>>, measure: () => Promise<void>): Promise<void> {
+  for (const entry of ["package.json", "checks"]) {
+    const link = path.join(engine.workDir, entry);
+    if (!fs.existsSync(link)) fs.symlinkSync(path.join(PROJECT_ROOT, entry), link);
+  }
+  const checks = JSON.stringify({ urls: slots.urls, smoke: { deadlineSeconds: 10, timeoutSeconds: 2 }, verify: { everySeconds: 1, forSeconds: 1 } });
+  await engine.cli(["config", "set", "--path", "services.payment-service.checks", checks, "--stack", engine.stack.name]);
+  try {
+    await measure();
+  } finally {
+    await engine.cli(["config", "rm", "--path", "services.payment-service.checks", "--stack", engine.stack.name]);
+    await engine.stack.up({ color: "never" });
+  }
 }
 
 /** Runs a printed Pulumi-native rollback line, returning its time and where that time went. */
@@ -125,6 +166,7 @@ async function main(): Promise<void> {
     return found.ms;
   };
   const breakdowns = new Map<string, Breakdown[]>();
+  let closeSlots = (): void => undefined;
   /** A Pulumi-native rollback, as printed: its time as a row, its breakdown kept for the table after. */
   const record = (strategy: string, result: { ms: number; parts: Breakdown }) => {
     row(`${strategy}: Pulumi-native (as printed)`).push(result.ms);
@@ -160,6 +202,8 @@ async function main(): Promise<void> {
     const chart = writeChart(dir);
     if (helmWanted) await sh(`helm install helm-user-api ${chart} -n bench-peers --wait`);
 
+    const slots = await slotServers();
+    closeSlots = slots.close;
     for (let run = 0; run < RUNS; run++) {
       process.stderr.write(`run ${run + 1}/${RUNS}\n`);
       // Rolling: from v2.4.0 (released) back to v2.3.1.
@@ -204,6 +248,17 @@ async function main(): Promise<void> {
       record("blue-green", await nativeRollback(blueGreen.pulumi, engine, () => endpointsOnSlot(kc, "blue")));
       await upWith(engine, { "services.payment-service.liveSlot": "green" });
 
+      // Blue-green with checks, as a production stack should run it: blue's smoke test before the switch,
+      // one verify round after it (blue served before), and no 10 s endpoint settle, since verify proves
+      // the EndpointSlices moved. Each slot's URL is a loopback server playing that slot's version.
+      await withChecks(engine, slots, async () => {
+        await upWith(engine, { "services.payment-service.liveSlot": "blue" });
+        await upWith(engine, { "services.payment-service.liveSlot": "green" });
+        const checked = (await stackOutputs(engine)).services["payment-service"]!.rollback!;
+        record("blue-green, checked", await nativeRollback(checked.pulumi, engine, () => endpointsOnSlot(kc, "blue")));
+        await upWith(engine, { "services.payment-service.liveSlot": "green" });
+      });
+
       // Canary: 20% back to none.
       const canary = (await stackOutputs(engine)).services["recommendation-engine"]!.rollback!;
       row("canary: quick (scale canary to 0)").push(
@@ -218,6 +273,7 @@ async function main(): Promise<void> {
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
     }
   } finally {
+    closeSlots();
     await cluster.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
