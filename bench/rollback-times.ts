@@ -102,8 +102,16 @@ async function withChecks(engine: EngineStack, slots: Awaited<ReturnType<typeof 
     const link = path.join(engine.workDir, entry);
     if (!fs.existsSync(link)) fs.symlinkSync(path.join(PROJECT_ROOT, entry), link);
   }
-  const checks = JSON.stringify({ urls: slots.urls, smoke: { deadlineSeconds: 10, timeoutSeconds: 2 }, verify: { everySeconds: 1, forSeconds: 1 } });
-  await engine.cli(["config", "set", "--path", "services.payment-service.checks", checks, "--stack", engine.stack.name]);
+  const checks: Record<string, string | number> = {
+    "urls.blue": slots.urls.blue,
+    "urls.green": slots.urls.green,
+    "smoke.deadlineSeconds": 10,
+    "smoke.timeoutSeconds": 2,
+    "verify.everySeconds": 1,
+    "verify.forSeconds": 1,
+  };
+  const pairs = Object.entries(checks).flatMap(([key, value]) => ["--plaintext", `services.payment-service.checks.${key}=${String(value)}`]);
+  await engine.cli(["config", "set-all", "--path", ...pairs, "--stack", engine.stack.name]);
   try {
     await measure();
   } finally {
