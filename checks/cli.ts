@@ -11,6 +11,7 @@ import { parseCriticalRequests, type CriticalRequest } from "./critical-request"
 import { checkEndpoints, loadKubeConfig } from "./endpoint-slices";
 import { parseLabels } from "./judge-endpoints";
 import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
+import { openPortForward, parsePortForward, PortForwardError, type OpenForward } from "./port-forward";
 import { postWebhook } from "./post-webhook";
 import { redact, redactValues } from "./redact";
 import { formatCheck, formatSmoke, formatVerify } from "./report";
@@ -25,11 +26,12 @@ export const EXIT_USAGE = 64;
 
 export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
 
-  smoke   --url URL --expect-version V [--health-path /health] [--version-path /version]
+  smoke   (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V
+          [--health-path /health] [--version-path /version]
           [--requests FILE.json|-] [--deadline 120] [--timeout 5]
           health 2xx and healthy, version exactly V, each critical request as expected;
           retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
-  verify  --url URL --expect-version V [--every 10] [--for 300] [--error-budget 0]
+  verify  (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V [--every 10] [--for 300] [--error-budget 0]
           [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout 5]
           [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]
           [--settle 30]]
@@ -37,6 +39,11 @@ export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
           ready endpoint of its EndpointSlices is a pod with those labels (the first round
           waits up to --settle s for the slices to move after a switch); fails once
           more than --error-budget rounds have failed
+          (--port-forward: the checker opens it itself through the Kubernetes API, as
+          kubectl port-forward does, to a ready pod behind the Service in --namespace (default)
+          with --kubeconfig FILE (else $KUBECONFIG, ~/.kube/config, in-cluster); PORT is the
+          Service port, optional when it has one; the setup is bound by
+          --port-forward-timeout 15 s, and a failed setup fails the check, saying what failed)
           (--requests -: read from standard input; \${NAME} in a request's header or string
           body is the value of the environment variable NAME, never printed)
   notify  --event start|success|failure|rollback --service S --version V --environment E
@@ -57,6 +64,10 @@ class UsageError extends Error {}
 
 const CHECK_FLAGS = {
   url: { type: "string" },
+  "port-forward": { type: "string" },
+  "port-forward-timeout": { type: "string", default: "15" },
+  namespace: { type: "string", default: "default" },
+  kubeconfig: { type: "string" },
   "expect-version": { type: "string" },
   "health-path": { type: "string", default: "/health" },
   "version-path": { type: "string", default: "/version" },
@@ -71,9 +82,7 @@ const VERIFY_FLAGS = {
   for: { type: "string", default: "300" },
   "error-budget": { type: "string", default: "0" },
   service: { type: "string" },
-  namespace: { type: "string", default: "default" },
   "expect-pods": { type: "string" },
-  kubeconfig: { type: "string" },
   settle: { type: "string", default: "30" },
 } as const;
 const NOTIFY_FLAGS = {
@@ -169,12 +178,12 @@ function withSecrets(requests: readonly CriticalRequest[], env: CliIo["env"]): {
 }
 
 /** The check's spec, and an `io` that takes the secrets the requests carry out of every line it prints. */
-function checkSpec(values: Record<string, string | boolean | undefined>, io: CliIo): { spec: SmokeSpec; io: CliIo } {
+function checkSpec(values: Record<string, string | boolean | undefined>, io: CliIo, baseUrl: string): { spec: SmokeSpec; io: CliIo } {
   const { requests, secrets } = withSecrets(readRequests(typeof values.requests === "string" ? values.requests : undefined), io.env);
   const scrub = (line: string): string => redactValues(line, secrets);
   return {
     spec: {
-      baseUrl: httpUrl(required(values.url, "url"), "url"),
+      baseUrl,
       expectedVersion: required(values["expect-version"], "expect-version"),
       healthPath: required(values["health-path"], "health-path"),
       versionPath: required(values["version-path"], "version-path"),
@@ -185,10 +194,69 @@ function checkSpec(values: Record<string, string | boolean | undefined>, io: Cli
   };
 }
 
+/** The kubeconfig of --kubeconfig, else client-node's usual places: $KUBECONFIG (a list, too), ~/.kube/config, in-cluster. */
+async function kubeConfigOf(values: Record<string, string | boolean | undefined>): Promise<KubeConfig> {
+  const path = typeof values.kubeconfig === "string" && values.kubeconfig !== "" ? values.kubeconfig : undefined;
+  try {
+    return await loadKubeConfig(path);
+  } catch (error) {
+    throw new UsageError(`cannot load a kubeconfig${path === undefined ? "" : ` from '${path}'`}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * The target of smoke or verify: --url as given, or --port-forward opened here (closed by the
+ * caller). A port-forward that cannot be set up is a failed check, reported like the others.
+ */
+async function openTarget(values: Record<string, string | boolean | undefined>, io: CliIo): Promise<{ url: string; forward?: OpenForward } | { failed: string }> {
+  const url = typeof values.url === "string" && values.url !== "" ? values.url : undefined;
+  const wanted = typeof values["port-forward"] === "string" && values["port-forward"] !== "" ? values["port-forward"] : undefined;
+  if (url !== undefined && wanted !== undefined) throw new UsageError("--url and --port-forward are exclusive: give one target");
+  if (wanted === undefined) return { url: httpUrl(required(url, "url"), "url") };
+  const target = parsePortForward(wanted);
+  if (target === undefined) throw new UsageError(`--port-forward must be svc/NAME or svc/NAME:PORT, PORT the Service port (got '${wanted}')`);
+  const namespace = required(values.namespace, "namespace");
+  const timeoutMs = seconds(values["port-forward-timeout"], "port-forward-timeout");
+  const kc = await kubeConfigOf(values);
+  const started = performance.now();
+  try {
+    const forward = await openPortForward(kc, { namespace, ...target }, timeoutMs);
+    io.out(`port-forward: ${forward.url} -> pod ${namespace}/${forward.pod} port ${forward.podPort} (svc/${target.service}) in ${Math.round(performance.now() - started)} ms`);
+    return { url: forward.url, forward };
+  } catch (error) {
+    if (!(error instanceof PortForwardError)) throw error;
+    const result: CheckResult = {
+      check: "port-forward",
+      method: "FORWARD",
+      url: `${namespace}/${wanted}`,
+      ok: false,
+      why: error.message,
+      status: undefined,
+      bodyStart: "",
+      elapsedMs: Math.round(performance.now() - started),
+      cutByDeadline: false,
+    };
+    return { failed: formatCheck(result) };
+  }
+}
+
 async function smoke(args: readonly string[], callerIo: CliIo): Promise<number> {
   const values = parse(args, SMOKE_FLAGS);
-  const { spec, io } = checkSpec(values, callerIo);
   const deadlineMs = seconds(values.deadline, "deadline");
+  const target = await openTarget(values, callerIo);
+  if ("failed" in target) {
+    callerIo.out(`${target.failed}\nsmoke: FAIL: port-forward`);
+    return EXIT_FAIL;
+  }
+  try {
+    return await smokeAt(values, callerIo, target.url, deadlineMs);
+  } finally {
+    await target.forward?.close();
+  }
+}
+
+async function smokeAt(values: Record<string, string | boolean | undefined>, callerIo: CliIo, baseUrl: string, deadlineMs: number): Promise<number> {
+  const { spec, io } = checkSpec(values, callerIo, baseUrl);
   const outcome = await runSmoke(spec, {
     deadlineMs,
     onFailedAttempt: (attempt, round, retryInMs) => {
@@ -203,7 +271,20 @@ async function smoke(args: readonly string[], callerIo: CliIo): Promise<number> 
 
 async function verify(args: readonly string[], callerIo: CliIo): Promise<number> {
   const values = parse(args, VERIFY_FLAGS);
-  const { spec, io } = checkSpec(values, callerIo);
+  const target = await openTarget(values, callerIo);
+  if ("failed" in target) {
+    callerIo.out(`${target.failed}\nverify: FAIL: port-forward`);
+    return EXIT_FAIL;
+  }
+  try {
+    return await verifyAt(values, callerIo, target.url);
+  } finally {
+    await target.forward?.close();
+  }
+}
+
+async function verifyAt(values: Record<string, string | boolean | undefined>, callerIo: CliIo, baseUrl: string): Promise<number> {
+  const { spec, io } = checkSpec(values, callerIo, baseUrl);
   const errorBudget = count(values["error-budget"], "error-budget");
   const extraChecks = await endpointsCheck(values, spec.requestTimeoutMs);
   const outcome = await runVerify(spec, {
@@ -229,14 +310,7 @@ async function endpointsCheck(values: Record<string, string | boolean | undefine
   const podLabels = parseLabels(required(expected, "expect-pods"));
   if (podLabels === undefined) throw new UsageError(`--expect-pods must be labels such as version=green or app=x,version=green (got '${String(expected)}')`);
   const namespace = required(values.namespace, "namespace");
-  // Without --kubeconfig, client-node's usual places: $KUBECONFIG (a list, too), ~/.kube/config, in-cluster.
-  const path = typeof values.kubeconfig === "string" && values.kubeconfig !== "" ? values.kubeconfig : undefined;
-  let kc: KubeConfig;
-  try {
-    kc = await loadKubeConfig(path);
-  } catch (error) {
-    throw new UsageError(`cannot load a kubeconfig${path === undefined ? "" : ` from '${path}'`}: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const kc = await kubeConfigOf(values);
   const settleMs = seconds(values.settle, "settle");
   // Right after a switch the EndpointSlice controller needs a moment to move the slices: the first
   // round waits for them (bounded); once they were right, every later round must find them right.
