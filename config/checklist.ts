@@ -25,8 +25,22 @@ function secretSchema(what: string) {
 /** Who attested or overrode something: a person or a team, as an operator would write it. */
 const actorSchema = z.string().trim().min(1).max(200);
 
+/**
+ * An unquoted `at: 2026-11-26T09:30:00Z` in a stack file is a YAML timestamp:
+ * the CLI hands it to the program as Go prints a time, `2026-11-26 09:30:00
+ * +0000 UTC`. Read back as the ISO 8601 time it was written as.
+ */
+const GO_TIME = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) ([+-]\d{2})(\d{2}) \S+$/;
+const fromYamlTimestamp = (value: unknown): unknown => {
+  const match = typeof value === "string" ? GO_TIME.exec(value) : null;
+  return match === null ? value : `${match[1]}T${match[2]}${match[3]}:${match[4]}`;
+};
+
 /** A point in time, ISO 8601 with an offset (`2026-11-26T09:30:00Z`): "when" must be unambiguous. */
-const instantSchema = z.iso.datetime({ offset: true, error: (issue) => issue.input === undefined ? undefined : `must be an ISO 8601 time with an offset, such as 2026-11-26T09:30:00Z (got ${JSON.stringify(issue.input)})` });
+const instantSchema = z.preprocess(
+  fromYamlTimestamp,
+  z.iso.datetime({ offset: true, error: (issue) => issue.input === undefined ? undefined : `must be an ISO 8601 time with an offset, such as 2026-11-26T09:30:00Z (got ${JSON.stringify(issue.input)})` }),
+);
 
 /** A time of day, `HH:MM` on a 24-hour clock; `24:00` is the end of the day. */
 const timeOfDaySchema = z

@@ -24,8 +24,8 @@ export interface StagingState {
   /**
    * How staging's last update ended, where the reader can tell: the stack's
    * update history, or an output that resolves only once every resource of
-   * the update is ready. The `services` output alone cannot say: an update
-   * that fails still writes the outputs it registered.
+   * the update is ready (`served`, lib/served.ts). The `services` output alone
+   * is config, known before anything ran: it says what staging asked for.
    * @default - not known: staging-first is `unknown`
    */
   readonly lastUpdate?: { readonly result: "succeeded" | "failed" | "in-progress"; readonly endedAt?: string };

@@ -15,6 +15,11 @@ describe("checklist config", () => {
     expect(parseStackConfig(editedRaw("production")).checklist).toBeUndefined();
   });
 
+  it("reads an unquoted YAML timestamp, which the CLI hands over as Go prints a time, as the instant it was written as", () => {
+    const checklist = parseStackConfig(withChecklist({ attestations: { onCall: { by: "ana", at: "2026-11-26 09:30:00 +0000 UTC" } }, override: { by: "ana", reason: "payment outage, rolling forward a fix", at: "2026-11-26 10:15:00.5 +0100 CET" } })).checklist;
+    expect({ onCall: checklist?.attestations?.onCall?.at, override: checklist?.override?.at }).toEqual({ onCall: "2026-11-26T09:30:00+00:00", override: "2026-11-26T10:15:00.5+01:00" });
+  });
+
   it("fills in the documented defaults", () => {
     const checklist = parseStackConfig(withChecklist({ git: {}, github: { owner: "shop", repo: "app" }, window: {}, cluster: {}, alertmanager: { url: "http://127.0.0.1:9093" } })).checklist;
     expect(checklist).toMatchObject({
