@@ -2,28 +2,17 @@
 // staging update whose migration fails does not make production's release of
 // that version pass, whatever staging's config now says. The real engine, a
 // staging and a production stack in one backend, the pack, the local cluster.
-import type { PreviewResult, UpResult } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateThrough } from "../../lib/served";
-import { PROJECT_ROOT } from "../../tools/rehearsal/engine";
 import { localChecklist } from "../../tools/rehearsal/local-checklist";
 import { staleBuild } from "../policy/support/analyzer";
-import { engineFor, onlyServices, stackOutputs, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { engineFor, onlyServices, PRODUCTION_PACK, refusal, stackOutputs, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 /** Pods with this label fail (a kwok stage of tools/cluster). */
 const FAIL_LABEL = "safe-deploy.dev/fail";
-const PACK = { policyPacks: [path.join(PROJECT_ROOT, "policy")], policyPackConfigs: [path.join(PROJECT_ROOT, "policy", "config", "production.json")] };
 
-async function refusal(operation: Promise<PreviewResult | UpResult>): Promise<string> {
-  try {
-    await operation;
-  } catch (error) {
-    return String(error);
-  }
-  throw new Error("the operation succeeded; it should have been refused");
-}
 
 describe.skipIf(!toolchain.ok)("staging-first after a failed staging update", () => {
   let context: E2eContext | undefined;
@@ -61,7 +50,7 @@ describe.skipIf(!toolchain.ok)("staging-first after a failed staging update", ()
 
       // Production asks for green v3.2.0, as shipped.
       const production = await engineFor(ctx, "production", { backendDir, editStackFile: edit });
-      const refused = await refusal(production.stack.preview({ color: "never", ...PACK }));
+      const refused = await refusal(production.stack.preview({ color: "never", ...PRODUCTION_PACK }));
 
       expect(refused).toContain("enforce-pre-deployment-checklist");
       expect(refused).toContain("payment-service: staging-first is fail: staging runs payment-service v3.1.0 (live slot blue); production asks for v3.2.0");

@@ -4,34 +4,23 @@
 // pack judges the DeploymentRecord under policy/config/production.json, and
 // the record is read back from the local cluster. The program's clock is
 // the harness's (ProgramOptions.now), so the window can be open or shut.
-import type { PreviewResult, UpResult } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandLine } from "../../tools/rehearsal/command-line";
-import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
+import type { EngineStack } from "../../tools/rehearsal/engine";
 import { LOCAL_WAIVERS, REHEARSAL_ACTOR, localChecklist } from "../../tools/rehearsal/local-checklist";
 import { staleBuild } from "../policy/support/analyzer";
-import { apis, changes, engineFor, onlyServices, stackOutputs, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { apis, changes, engineFor, onlyServices, PRODUCTION_PACK, refusal, stackOutputs, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 /** Tuesday 10:00 UTC: inside the runbook's window (weekdays 09:00-16:00, Friday until 14:00). */
 const IN_WINDOW = new Date("2026-11-24T10:00:00Z");
 const SATURDAY_NIGHT = new Date("2026-11-28T03:00:00Z");
 const SUNDAY_LATE = new Date("2026-11-29T23:30:00Z");
 
-const PACK = { policyPacks: [path.join(PROJECT_ROOT, "policy")], policyPackConfigs: [path.join(PROJECT_ROOT, "policy", "config", "production.json")] };
 
-/** What the engine printed for a refused operation. */
-async function refusal(operation: Promise<PreviewResult | UpResult>): Promise<string> {
-  try {
-    await operation;
-  } catch (error) {
-    return String(error);
-  }
-  throw new Error("the operation succeeded; it should have been refused");
-}
 
 /** The DeploymentRecord as the API server has it. */
 async function recordInCluster(ctx: E2eContext, namespace: string) {
@@ -81,7 +70,7 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       await staging!.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.0" }, true);
       expect((await staging!.stack.up({ color: "never" })).summary.result).toBe("succeeded");
 
-      const refused = await refusal(production!.stack.preview({ color: "never", ...PACK }));
+      const refused = await refusal(production!.stack.preview({ color: "never", ...PRODUCTION_PACK }));
 
       expect(refused).toContain("enforce-pre-deployment-checklist");
       expect(refused).toContain("mandatory");
@@ -92,8 +81,8 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       await staging!.stack.setConfig("services.user-api.version", { value: "v2.4.0" }, true);
       await staging!.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.1" }, true);
       expect((await staging!.stack.up({ color: "never" })).summary.result).toBe("succeeded");
-      const preview = await production!.stack.preview({ color: "never", ...PACK });
-      const up = await production!.stack.up({ color: "never", ...PACK });
+      const preview = await production!.stack.preview({ color: "never", ...PRODUCTION_PACK });
+      const up = await production!.stack.up({ color: "never", ...PRODUCTION_PACK });
 
       expect(preview.stdout).not.toMatch(/mandatory/);
       expect(up.summary.result).toBe("succeeded");
@@ -125,8 +114,8 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       const before = await recordInCluster(context!, "production");
       clock.now = SUNDAY_LATE;
 
-      const preview = await production!.stack.preview({ color: "never", ...PACK });
-      const up = await production!.stack.up({ color: "never", ...PACK });
+      const preview = await production!.stack.preview({ color: "never", ...PRODUCTION_PACK });
+      const up = await production!.stack.up({ color: "never", ...PRODUCTION_PACK });
 
       expect(changes(preview.changeSummary)).toEqual({});
       expect(preview.stdout).not.toMatch(/mandatory/);
@@ -146,13 +135,13 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       }
       await production!.stack.setConfig("services.user-api.replicas", { value: "6" }, true);
 
-      const refused = await refusal(production!.stack.preview({ color: "never", ...PACK }));
+      const refused = await refusal(production!.stack.preview({ color: "never", ...PRODUCTION_PACK }));
       expect(refused).toMatch(/deployment-window is fail: /);
 
       await production!.stack.setConfig("checklist.override.by", { value: "carol" }, true);
       await production!.stack.setConfig("checklist.override.reason", { value: "INC-4711: the payment outage needs this fix now" }, true);
       await production!.stack.setConfig("checklist.override.at", { value: SATURDAY_NIGHT.toISOString() }, true);
-      const up = await production!.stack.up({ color: "never", ...PACK });
+      const up = await production!.stack.up({ color: "never", ...PRODUCTION_PACK });
 
       expect(up.summary.result).toBe("succeeded");
       const window = (await stackOutputs(production!)).checklist.release.items["deployment-window"];
@@ -177,7 +166,7 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       await production!.stack.setConfig("services.user-api.replicas", { value: "5" }, true);
 
       const started = performance.now();
-      const refused = await refusal(production!.stack.preview({ color: "never", ...PACK }));
+      const refused = await refusal(production!.stack.preview({ color: "never", ...PRODUCTION_PACK }));
       const seconds = (performance.now() - started) / 1000;
 
       expect(refused).toContain("no-active-incident is unknown: timed out after 1 s");
@@ -195,8 +184,8 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       // The printed line's config part, as printed; its `pulumi up` part below, with the pack.
       await runCommandLine(plan!.pulumi.split(" && ")[0]!, production!);
 
-      const preview = await production!.stack.preview({ color: "never", ...PACK });
-      const up = await production!.stack.up({ color: "never", ...PACK });
+      const preview = await production!.stack.preview({ color: "never", ...PRODUCTION_PACK });
+      const up = await production!.stack.up({ color: "never", ...PRODUCTION_PACK });
 
       expect(preview.stdout).not.toMatch(/mandatory/);
       expect(up.summary.result).toBe("succeeded");

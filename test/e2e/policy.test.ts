@@ -5,14 +5,13 @@
 // passes them back to the CLI as `--policy-pack` and `--policy-pack-config`.
 // The engine starts the pack through the `pulumi-analyzer-policy-nodejs`
 // plugin (test/standins/bin).
-import type { PreviewResult, UpResult } from "@pulumi/pulumi/automation";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
 import { localChecklist } from "../../tools/rehearsal/local-checklist";
 import { staleBuild } from "../policy/support/analyzer";
-import { apis, changes, deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { apis, changes, deploymentsSettled, engineFor, refusal, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const NS = "production";
 
@@ -61,15 +60,6 @@ function asOptions({ stack: _stack, ...options }: PackOptions): Omit<PackOptions
   return options;
 }
 
-/** What the engine printed for a failed operation (the Automation API's CommandError carries stdout and stderr). */
-async function failure(operation: Promise<PreviewResult | UpResult>): Promise<string> {
-  try {
-    await operation;
-  } catch (error) {
-    return String(error);
-  }
-  throw new Error("the operation succeeded; it should have been refused");
-}
 
 /** user-api's Deployment and PodDisruptionBudget as the API server has them. */
 async function userApiObjects(ctx: E2eContext) {
@@ -129,8 +119,8 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
       const before = await userApiObjects(ctx);
       await engine!.stack.setConfig("services.user-api.replicas", { value: "1" }, true);
 
-      const previewed = await failure(engine!.stack.preview(asOptions(readmeLine("preview", "production", "production"))));
-      const updated = await failure(engine!.stack.up(asOptions(readmeLine("up", "production", "production"))));
+      const previewed = await refusal(engine!.stack.preview(asOptions(readmeLine("preview", "production", "production"))));
+      const updated = await refusal(engine!.stack.up(asOptions(readmeLine("up", "production", "production"))));
 
       for (const output of [previewed, updated]) {
         expect(output).toContain("enforce-minimum-replicas");
@@ -163,7 +153,7 @@ describe.skipIf(!toolchain.ok)("the policy pack with the real engine and cluster
       const bad = path.join(ctx.dir, "bad-policy-config.json");
       fs.writeFileSync(bad, JSON.stringify({ "enforce-minimum-replicas": { enforcementLevel: "mandatory", minReplicas: "two" } }));
 
-      const output = await failure(engine!.stack.preview({ ...asOptions(readmeLine("preview", "production", "production")), policyPackConfigs: [bad] }));
+      const output = await refusal(engine!.stack.preview({ ...asOptions(readmeLine("preview", "production", "production")), policyPackConfigs: [bad] }));
 
       expect(output).toContain("error: validating policy config: safe-deploy 0.1.0  enforce-minimum-replicas: minReplicas: Invalid type. Expected: integer, given: string");
     },

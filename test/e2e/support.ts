@@ -124,3 +124,19 @@ export function changes(summary: Record<string, number> | undefined): Record<str
   const notChanges = new Set(["same", "read", "discard", "read-replacement"]);
   return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, count]) => !notChanges.has(op) && count > 0));
 }
+
+/** The local policy pack under production's config, as `--policy-pack policy --policy-pack-config policy/config/production.json`. */
+export const PRODUCTION_PACK = {
+  policyPacks: [path.join(__dirname, "..", "..", "policy")],
+  policyPackConfigs: [path.join(__dirname, "..", "..", "policy", "config", "production.json")],
+};
+
+/** What the engine printed for an operation that must be refused (the Automation API's CommandError carries stdout and stderr). */
+export async function refusal(operation: Promise<unknown>): Promise<string> {
+  try {
+    await operation;
+  } catch (error) {
+    return String(error);
+  }
+  throw new Error("the operation succeeded; it should have been refused");
+}
