@@ -5,7 +5,7 @@
 // through client-node's PortForward. The setup is bound by one deadline; a failure says what failed.
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { Readable, Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 
 export interface PortForwardTarget {
@@ -129,14 +129,28 @@ export async function openPortForward(kc: KubeConfig, target: PortForwardTarget,
   };
 
   // The forward itself, tried once within what is left of the deadline: the API server must
-  // upgrade the stream for this pod and port, or the checks would only see connections reset.
+  // upgrade the stream for this pod and port, and the kubelet must not answer on the error
+  // stream that it cannot reach the pod's port; else the checks would only see connections reset.
+  const errors: string[] = [];
+  const input = new PassThrough();
   try {
     await withDeadline(
-      forward.portForward(namespace, podName, [podPort], devNull(), null, emptyInput()),
+      forward.portForward(namespace, podName, [podPort], devNull(), collect(errors), input),
       signal,
-      closeWs,
+      (ws) => {
+        // A failed dial shows on the error stream shortly after the upgrade; then the probe ends.
+        setTimeout(() => {
+          input.end();
+          closeWs(ws);
+        }, PROBE_GRACE_MS).unref();
+      },
     );
+    await new Promise((resolve) => setTimeout(resolve, PROBE_GRACE_MS));
+    // Each stream's first frame carries only its port number, which client-node strips: empty text.
+    const said = errors.join("").trim();
+    if (said !== "") throw new Error(said.slice(0, 300));
   } catch (error) {
+    input.end();
     await close();
     const why = signal.aborted ? `no stream within the port-forward setup's ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
     throw new PortForwardError(`the port-forward to pod ${namespace}/${podName} port ${podPort} failed: ${why}`);
@@ -170,6 +184,15 @@ function devNull(): Writable {
   return new Writable({ write: (_chunk, _encoding, done) => done() });
 }
 
-function emptyInput(): Readable {
-  return Readable.from([]);
+/** A writable that keeps what is written to it as text (the forward's error stream). */
+function collect(into: string[]): Writable {
+  return new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      into.push(chunk.toString("utf8"));
+      done();
+    },
+  });
 }
+
+/** How long the setup's trial forward waits for the kubelet to say it cannot reach the pod's port. */
+const PROBE_GRACE_MS = 300;

@@ -1,7 +1,7 @@
 // `safe-deploy-check smoke --port-forward svc/NAME:PORT` against the local cluster: the checker
 // opens the forward itself through the Kubernetes API to a ready pod behind the Service, and
 // kwok (kwok-kubelet.ts) connects that pod's port to a loopback server playing v3.2.0. A Service
-// with no ready pod fails within the setup's bound, saying so.
+// with no ready pod, or a pod port that cannot be reached, fails within the setup's bound, saying so.
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,7 +65,7 @@ describe.skipIf(!toolchainReady("the checker's --port-forward tests", [...CLUSTE
         },
       },
     });
-    const service = (name: string, selector: Record<string, string>) => ({ metadata: { name }, spec: { selector, ports: [{ name: "http", port: 80, targetPort: "http" }] } });
+    const service = (name: string, selector: Record<string, string>) => ({ metadata: { name }, spec: { selector, ports: [{ name: "http", port: 80, targetPort: "http" }, { name: "other", port: 81, targetPort: 9090 }] } });
     await core.createNamespacedService({ namespace, body: service("payment-service-green", labels) });
     await core.createNamespacedService({ namespace, body: service("payment-service-idle", { app: "payment-service", slot: "idle" }) });
     const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
@@ -110,6 +110,25 @@ describe.skipIf(!toolchainReady("the checker's --port-forward tests", [...CLUSTE
     expect(run.stdout).toContain(`no ready pod behind Service ${namespace}/payment-service-idle`);
     expect(run.stdout).toContain("smoke: FAIL: port-forward");
     expect(run.ms).toBeLessThan(5000 + 3000); // the bound, and a node start
+  }, 60_000);
+
+  it("verifies through the forward, round after round", async () => {
+    const run = await check(["verify", ...target("payment-service-green"), "--expect-version", "v3.2.0", "--every", "0.5", "--for", "1.5"]);
+
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toMatch(/round 1: ok[\s\S]*round 3: ok/);
+    expect(run.stdout).toContain("verify: PASS: 0 of 3 rounds failed");
+    expect(run.code).toBe(0);
+  }, 60_000);
+
+  it("fails in the setup, saying the forward failed, when the pod's port cannot be reached", async () => {
+    // Service port 81 targets container port 9090, which kwok forwards nowhere.
+    const run = await check(["smoke", "--port-forward", "svc/payment-service-green:81", "--namespace", namespace, "--kubeconfig", cluster.kubeconfigPath, "--expect-version", "v3.2.0", "--port-forward-timeout", "5"]);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(new RegExp(`the port-forward to pod ${namespace}/payment-service-green-[a-z0-9-]+ port 9090 failed: error forwarding port 9090`));
+    expect(run.stdout).toContain("smoke: FAIL: port-forward");
+    expect(run.stdout).not.toContain("attempt 1:"); // no check ran against a dead forward
   }, 60_000);
 
   it("refuses --url with --port-forward as a usage error", async () => {
