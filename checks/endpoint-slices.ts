@@ -3,6 +3,7 @@
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { CheckResult } from "./check-round";
 import { formatLabels, judgeEndpoints, type ServedEndpoint } from "./judge-endpoints";
+import { boundedRequests, kubeClient } from "../lib/kube-api";
 
 export interface EndpointsExpectation {
   readonly namespace: string;
@@ -13,8 +14,6 @@ export interface EndpointsExpectation {
   readonly timeoutMs: number;
 }
 
-// @kubernetes/client-node 2 is ESM only; this CommonJS file reaches it by dynamic import.
-const kubeClient = () => import("@kubernetes/client-node");
 
 /** A kubeconfig from a file, or the usual places (KUBECONFIG, ~/.kube/config, in-cluster). */
 export async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
@@ -37,19 +36,7 @@ function apiFailure(error: unknown, timeoutMs: number): { why: string; status: n
 export async function checkEndpoints(kc: KubeConfig, expectation: EndpointsExpectation): Promise<CheckResult> {
   const k8s = await kubeClient();
   const { namespace, service, timeoutMs } = expectation;
-  // client-node's own middleware hook is where a request takes an AbortSignal.
-  const bounded = {
-    middleware: [
-      {
-        pre: (context: InstanceType<typeof k8s.RequestContext>) => {
-          context.setSignal(AbortSignal.timeout(timeoutMs));
-          return new k8s.Observable(Promise.resolve(context));
-        },
-        post: (context: InstanceType<typeof k8s.ResponseContext>) => new k8s.Observable(Promise.resolve(context)),
-      },
-    ],
-    middlewareMergeStrategy: "append" as const,
-  };
+  const bounded = boundedRequests(k8s, () => AbortSignal.timeout(timeoutMs));
   const base = {
     check: "endpoints",
     method: "LIST",

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { PassThrough, Writable } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { boundedRequests, kubeClient } from "../lib/kube-api";
 
 export interface PortForwardTarget {
   readonly namespace: string;
@@ -36,8 +37,6 @@ export function parsePortForward(value: string): { service: string; port: number
   return { service: match[1] ?? "", port };
 }
 
-// @kubernetes/client-node 2 is ESM only; this CommonJS file reaches it by dynamic import.
-const kubeClient = () => import("@kubernetes/client-node");
 
 function apiError(what: string, error: unknown, timeoutMs: number): PortForwardError {
   const name = error instanceof Error ? error.name : "";
@@ -53,18 +52,7 @@ export async function openPortForward(kc: KubeConfig, target: PortForwardTarget,
   const { namespace, service } = target;
   const signal = AbortSignal.timeout(timeoutMs);
   // One deadline for every API call of the setup, through client-node's middleware hook.
-  const bounded = {
-    middleware: [
-      {
-        pre: (context: InstanceType<typeof k8s.RequestContext>) => {
-          context.setSignal(signal);
-          return new k8s.Observable(Promise.resolve(context));
-        },
-        post: (context: InstanceType<typeof k8s.ResponseContext>) => new k8s.Observable(Promise.resolve(context)),
-      },
-    ],
-    middlewareMergeStrategy: "append" as const,
-  };
+  const bounded = boundedRequests(k8s, () => signal);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const svcName = `Service ${namespace}/${service}`;
 

@@ -7,9 +7,8 @@ import * as path from "node:path";
 import type { KubeConfig, V1Node, V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { ItemResult } from "../item";
 import { fail, pass } from "../results";
+import { boundedRequests, kubeClient } from "../../lib/kube-api";
 
-// @kubernetes/client-node 2 is ESM only; this CommonJS file reaches it by dynamic import.
-const kubeClient = () => import("@kubernetes/client-node");
 
 /** Container waiting reasons that mean the pod will not come up by itself. */
 export const FAILING_WAIT_REASONS = new Set(["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "RunContainerError"]);
@@ -127,19 +126,7 @@ function apiFailure(error: unknown, server: string, what: string): Error {
 
 export async function readClusterFacts(kc: KubeConfig, namespace: string, signal: AbortSignal): Promise<ClusterFacts> {
   const k8s = await kubeClient();
-  // client-node's middleware hook is where a request takes an AbortSignal.
-  const bounded = {
-    middleware: [
-      {
-        pre: (context: InstanceType<typeof k8s.RequestContext>) => {
-          context.setSignal(signal);
-          return new k8s.Observable(Promise.resolve(context));
-        },
-        post: (context: InstanceType<typeof k8s.ResponseContext>) => new k8s.Observable(Promise.resolve(context)),
-      },
-    ],
-    middlewareMergeStrategy: "append" as const,
-  };
+  const bounded = boundedRequests(k8s, () => signal);
   const server = serverOf(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const [nodes, pods] = await Promise.all([
