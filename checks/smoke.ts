@@ -30,23 +30,41 @@ class RoundFailed extends Error {
   }
 }
 
+/**
+ * Of the failed rounds of one smoke test (oldest first), the one whose failure says what the
+ * target did: the last whose failing check got its usual time bound (`connection refused`, a 503,
+ * a wrong version); else the one whose failing check waited longest for an answer cut by the
+ * deadline (`no response within 790 ms`, not `within 1 ms`). A round whose check never started
+ * is the deadline's bookkeeping, not the target's answer: it is chosen only when no check ran.
+ */
+export function roundToReport(failedRounds: readonly (readonly CheckResult[])[]): readonly CheckResult[] | undefined {
+  let answered: readonly CheckResult[] | undefined;
+  let longestCut: readonly CheckResult[] | undefined;
+  for (const round of failedRounds) {
+    const failed = failedCheck(round);
+    if (failed === undefined) continue;
+    if (!failed.cutByDeadline) answered = round;
+    else if (longestCut === undefined || failed.elapsedMs >= (failedCheck(longestCut)?.elapsedMs ?? 0)) longestCut = round;
+  }
+  return answered ?? longestCut ?? failedRounds.at(-1);
+}
+
 export async function runSmoke(spec: SmokeSpec, options: SmokeOptions): Promise<SmokeOutcome> {
   // p-retry is ESM only; this file is compiled as CommonJS, which reaches ESM by dynamic import.
-  const { default: pRetry } = await import("p-retry");
+  // Loaded before the clock starts: the deadline is the target's time, not the module loader's.
+  const { default: pRetry, AbortError } = await import("p-retry");
   const started = performance.now();
   const deadline = started + options.deadlineMs;
-  let attempts = 0;
-  // The last round not cut short by the deadline: what the target really answered, which the
-  // report shows rather than "no response within 3 ms".
-  let lastAnswered: readonly CheckResult[] | undefined;
+  const failedRounds: (readonly CheckResult[])[] = [];
   try {
     const round = await pRetry(
       async () => {
-        attempts += 1;
+        // p-retry keeps its own clock, started a moment after ours: it can grant one more attempt
+        // after our deadline, whose round could send no request. That attempt ends the test here.
+        if (failedRounds.length > 0 && performance.now() >= deadline) throw new AbortError(new RoundFailed(failedRounds.at(-1) ?? []));
         const result = await runRound(spec, deadline);
-        const failed = failedCheck(result);
-        if (failed === undefined) return result;
-        if (!failed.cutByDeadline) lastAnswered = result;
+        if (failedCheck(result) === undefined) return result;
+        failedRounds.push(result);
         throw new RoundFailed(result);
       },
       {
@@ -61,13 +79,13 @@ export async function runSmoke(spec: SmokeSpec, options: SmokeOptions): Promise<
         },
       },
     );
-    return { ok: true, attempts, round, elapsedMs: Math.round(performance.now() - started), deadlineReached: false };
+    return { ok: true, attempts: failedRounds.length + 1, round, elapsedMs: Math.round(performance.now() - started), deadlineReached: false };
   } catch (error) {
     if (!(error instanceof RoundFailed)) throw error;
     return {
       ok: false,
-      attempts,
-      round: lastAnswered ?? error.round,
+      attempts: failedRounds.length,
+      round: roundToReport(failedRounds) ?? error.round,
       elapsedMs: Math.round(performance.now() - started),
       deadlineReached: performance.now() >= deadline - 1,
     };
