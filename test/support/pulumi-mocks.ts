@@ -56,6 +56,8 @@ export interface MockRunOptions {
   readonly config?: Record<string, string>;
   /** @default false */
   readonly preview?: boolean;
+  /** The config keys the engine marks secret (set with `--secret`). @default [] */
+  readonly secretKeys?: readonly string[];
   /** What a StackReference reads as the referenced stack's outputs (the program reads its own last outputs). @default {} */
   readonly referencedOutputs?: Record<string, unknown>;
 }
@@ -82,7 +84,7 @@ export async function startMockRun(options: MockRunOptions): Promise<MockRun> {
     // What a DIY backend (the file backend of the harness) calls every stack's organization.
     "organization",
   );
-  pulumi.runtime.setAllConfig(options.config ?? {});
+  pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
   const register = monitor.registerResource.bind(monitor);

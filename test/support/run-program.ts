@@ -2,6 +2,7 @@
 // edited as an operator would edit it, under Pulumi's mocks.
 import { parseStackConfig, StackConfigError } from "../../config/load";
 import { program, type ProgramOptions, type StackOutputs } from "../../program";
+import { gatherWith } from "./checklist-fixtures";
 import { startMockRun, type MockRun, type MockRunOptions } from "./pulumi-mocks";
 import { stackFileRaw } from "./stack-files";
 
@@ -25,14 +26,22 @@ export function asAllConfig(raw: Record<string, unknown>): Record<string, string
   );
 }
 
+/** The keys that hold credentials, as the engine marks them when they were set with `--secret`. */
+export const CREDENTIAL_KEYS = ["safe-deploy:webhookUrl", "safe-deploy:checkSecrets", "safe-deploy:checklist"] as const;
+
+/**
+ * Runs the program under mocks. Unless told otherwise, as a stack whose credentials were set
+ * with `--secret` and whose every checklist item passes (test/support/checklist-fixtures.ts):
+ * these tests are of the wiring; the gates have tests of their own that set both.
+ */
 export async function runProgram(
   stack: string,
   edit?: StackEdit,
   options: Omit<MockRunOptions, "stack" | "config"> & { readonly program?: ProgramOptions } = {},
 ): Promise<{ run: MockRun; outputs: StackOutputs }> {
   const { program: programOptions, ...mockOptions } = options;
-  const run = await startMockRun({ ...mockOptions, stack, config: asAllConfig(editedRaw(stack, edit)) });
-  const outputs = await program(programOptions);
+  const run = await startMockRun({ secretKeys: CREDENTIAL_KEYS, ...mockOptions, stack, config: asAllConfig(editedRaw(stack, edit)) });
+  const outputs = await program({ gather: gatherWith(), ...programOptions });
   await run.settled();
   return { run, outputs };
 }

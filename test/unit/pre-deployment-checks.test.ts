@@ -158,8 +158,9 @@ describe("whether staging's last update got through", () => {
 
 describe("the program's PreDeploymentChecks step", () => {
   it("gathers every service on the first update and records the results on the ConfigMap safe-deploy-record and in the outputs", async () => {
+    // A preview: the update pass would refuse the failing item before recording anything (release-gate.test.ts).
     const gather = gatherWith(["ci-passed"]);
-    const { run, outputs } = await runProgram("production", undefined, { program: { gather } });
+    const { run, outputs } = await runProgram("production", undefined, { program: { gather }, preview: true });
     expect(gather.calls).toEqual([["user-api", "payment-service", "recommendation-engine"]]);
     const record = k8sObject(run, "kubernetes:core/v1:ConfigMap", "safe-deploy-record");
     expect(record.metadata.namespace).toBe("production");
