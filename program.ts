@@ -199,13 +199,8 @@ function servedBy(component: ServiceComponent): pulumi.Output<ServedService> {
         ? Object.values(component.slots).map((slot) => slot.workload)
         : [component.stable, ...(component.canary === undefined ? [] : [component.canary])];
   const deployments = workloads.map(({ deployment }) =>
-    pulumi.all([deployment.metadata, deployment.spec, deployment.status]).apply(
-      ([metadata, spec, status]): DeploymentOutputs => ({
-        version: metadata.labels?.[VERSION_LABEL],
-        replicas: spec.replicas,
-        updatedReplicas: status?.updatedReplicas,
-        availableReplicas: status?.availableReplicas,
-      }),
+    pulumi.all([deployment.metadata, deployment.spec]).apply(
+      ([metadata, spec]): DeploymentOutputs => ({ version: metadata.labels?.[VERSION_LABEL], replicas: spec.replicas }),
     ),
   );
   const job = component.migration?.job;

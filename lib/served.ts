@@ -4,6 +4,10 @@
 // Deployments' and the migration Job's outputs, which the Kubernetes provider
 // resolves only after the rollout is ready and the Job complete; an update
 // that fails on the way never gets to write them. staging-first trusts this.
+// It relies only on what the provider guarantees when a step succeeds: the
+// new ReplicaSet's pods are ready. Not on the Deployment's own status counts,
+// which the real provider returns as last seen, possibly behind the rollout
+// it just awaited (4 replicas, 3 available); only a refresh would catch up.
 import type { LiveState } from "./live-state";
 
 export interface ServedService {
@@ -13,19 +17,15 @@ export interface ServedService {
   readonly migration: { readonly job: string; readonly version: string; readonly completed: boolean } | null;
 }
 
-/** The parts of a Deployment's outputs that say what it serves. */
+/** The parts of a Deployment's outputs that say what it serves: its template's version and its replicas. */
 export interface DeploymentOutputs {
   readonly version: string | undefined;
   readonly replicas: number | undefined;
-  readonly updatedReplicas: number | undefined;
-  readonly availableReplicas: number | undefined;
 }
 
-/** The versions the Deployments serve: those with pods, all of them on the template and available. */
+/** The versions the Deployments serve: those whose step succeeded (their outputs exist) with pods. */
 export function servedVersions(deployments: readonly DeploymentOutputs[]): string[] {
-  const served = deployments.filter(
-    (d) => d.version !== undefined && (d.replicas ?? 0) > 0 && (d.updatedReplicas ?? 0) >= (d.replicas ?? 0) && (d.availableReplicas ?? 0) >= (d.replicas ?? 0),
-  );
+  const served = deployments.filter((d) => d.version !== undefined && (d.replicas ?? 0) > 0);
   return [...new Set(served.map((d) => d.version as string))];
 }
 

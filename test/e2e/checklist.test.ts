@@ -78,6 +78,13 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
       expect(refused).toMatch(/staging-first is fail: .*v2\.4\.0/);
       expect(refused).toMatch(/pulumi up --stack staging|--stack organization\/safe-deploy\/staging/);
 
+      // The command users type, with no pack attached: the program refuses by itself, and nothing changes.
+      const plain = await refusal(runCommandLine("pulumi up --stack production --yes", production!));
+      expect(plain).toContain("Refused before anything was deployed, by the rules of policy/config/production.json");
+      expect(plain).toMatch(/user-api: staging-first is fail: .*v2\.3\.1/);
+      const state = await production!.stack.exportStack();
+      expect((state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")).toEqual([]);
+
       await staging!.stack.setConfig("services.user-api.version", { value: "v2.4.0" }, true);
       await staging!.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.1" }, true);
       expect((await staging!.stack.up({ color: "never" })).summary.result).toBe("succeeded");

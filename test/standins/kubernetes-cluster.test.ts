@@ -259,7 +259,7 @@ describe.skipIf(!clusterReady("the Kubernetes stand-in's cluster tests"))("the K
     expect(failure).toBeInstanceOf(ResourceInitError);
     const error = failure as ResourceInitError;
     expect(error.message).toContain("resource default/stuck-web was successfully created, but the Kubernetes API server reported that it failed to fully initialize or become live");
-    expect(error.message).toContain("timed out after 3 s waiting for Deployment default/stuck-web to become ready: still waiting for the Deployment to become available: 0/2 Pods of revision 1 ready, the Available condition");
+    expect(error.message).toContain("timed out after 3 s waiting for Deployment default/stuck-web to become ready: still waiting for the Deployment to become available: 0/2 Pods of revision 1 ready");
     expect(error.id).toBe("default/stuck-web");
     expect((error.properties["metadata"] as JsonObject)["name"]).toBe("stuck-web");
     expect(error.properties["__inputs"]).toEqual(stuck);

@@ -29,6 +29,18 @@ describe("Deployment readiness", () => {
     expect(deploymentReadiness(deployment({ revision: "2", replicas: 3, conditions: rolledOut }), [replicaSet("2", 3, 3)])).toEqual({ state: "ready" });
   });
 
+  it("is ready from the current ReplicaSet alone, as the real provider decides, while the Deployment's own status still lags", () => {
+    const lagging = [condition("Available", "True"), condition("Progressing", "True", "ReplicaSetUpdated")];
+
+    expect(deploymentReadiness(deployment({ revision: "2", replicas: 3, conditions: lagging }), [replicaSet("1", 1, 1), replicaSet("2", 3, 3)])).toEqual({ state: "ready" });
+  });
+
+  it("waits while the new ReplicaSet runs fewer than the Deployment's replicas, mid-rollout", () => {
+    const result = deploymentReadiness(deployment({ revision: "2", replicas: 4, conditions: rolledOut }), [replicaSet("1", 2, 2), replicaSet("2", 2, 2)]);
+
+    expect(result).toMatchObject({ state: "waiting", waitingFor: "the Deployment to become available: 2/4 Pods of revision 2 ready" });
+  });
+
   it("waits while the controller has not seen the latest generation", () => {
     const result = deploymentReadiness(deployment({ revision: "2", replicas: 3, conditions: rolledOut, observedGeneration: 2 }), [replicaSet("2", 3, 3)]);
 

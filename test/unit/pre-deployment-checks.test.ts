@@ -2,12 +2,13 @@
 // what the update's checklist is (fresh for what changes, recorded for the
 // rest), what the DeploymentRecord holds; and the program wiring them under
 // mocks, with a gather that records what it was asked for.
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { planChecks, serviceFingerprint, updateChecklist, type CurrentService } from "../../checklist/changed-services";
 import type { GatheredChecklist } from "../../checklist/item";
 import { recordedChecklistOf, type RecordedChecklist } from "../../checklist/recorded-checklist";
 import { recordData } from "../../components/deployment-record";
-import { updateThrough } from "../../lib/served";
+import { servedVersions, updateThrough } from "../../lib/served";
 import { gatherWith, GATHERED_AT } from "../support/checklist-fixtures";
 import { k8sObject } from "../support/pulumi-mocks";
 import { runProgram } from "../support/run-program";
@@ -183,5 +184,28 @@ describe("the program's PreDeploymentChecks step", () => {
     const gather = gatherWith();
     await runProgram("production", (raw) => (raw.services["user-api"]!.replicas = 6), { program: { gather }, referencedOutputs: { checklist: first.outputs.checklist } });
     expect(gather.calls).toEqual([["user-api"]]);
+  });
+});
+
+describe("the served output", () => {
+  it("serves every Deployment whose step succeeded, whatever its own status counts say, as the real provider returns it behind the rollout", async () => {
+    // Under mocks a Deployment's outputs carry no status at all: the extreme of the real provider's
+    // lag (4 replicas, 3 available). A successful step is the provider's guarantee; the counts are not.
+    const { outputs } = await runProgram("staging");
+    const served = await new Promise<Record<string, { versions: readonly string[] }>>((resolve) => pulumi.output(outputs.served).apply((value) => resolve(value as Record<string, { versions: readonly string[] }>)));
+
+    expect(Object.fromEntries(Object.entries(served).map(([name, s]) => [name, s.versions]))).toEqual({
+      "user-api": ["v2.4.0"],
+      "payment-service": expect.arrayContaining(["v3.1.0", "v3.2.0"]),
+      "recommendation-engine": expect.arrayContaining(["v4.0.3", "v4.1.0"]),
+    });
+  });
+
+  it.each([
+    ["a version with pods", [{ version: "v2", replicas: 3 }], ["v2"]],
+    ["a retired standby (0 pods) serves nothing", [{ version: "v2", replicas: 3 }, { version: "v1", replicas: 0 }], ["v2"]],
+    ["two tracks on one version, once", [{ version: "v2", replicas: 8 }, { version: "v2", replicas: 2 }], ["v2"]],
+  ])("%s", (_case, deployments, versions) => {
+    expect(servedVersions(deployments)).toEqual(versions);
   });
 });

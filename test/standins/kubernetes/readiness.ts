@@ -36,12 +36,13 @@ function conditions(object: unknown): Condition[] {
 const quote = (c: Condition): string => `[${c.reason}] ${c.message}`.trim();
 
 /**
- * A Deployment is ready when its controller has seen the latest generation,
- * it is Available, the rollout is complete (Progressing with reason
- * NewReplicaSetAvailable, from the second revision on), and the ReplicaSet of
- * the current revision has all its replicas ready. A Progressing=False
- * condition (ProgressDeadlineExceeded) is reported but, as in the real
- * provider, does not end the wait: the timeout does.
+ * A Deployment is ready, as the real provider decides it (measured: shared/TOOLCHAIN.md, "What the
+ * engine and the real provider hand a program"), when its controller has seen the latest
+ * generation and the ReplicaSet of the current revision runs the Deployment's replicas, every one
+ * ready. The Deployment's own status (its Available condition, available and updated counts) is not
+ * waited for: it can still lag, and the object returned is the one last read, as the real provider
+ * returns it. A Progressing=False condition (ProgressDeadlineExceeded) is reported but, as in the
+ * real provider, does not end the wait: the timeout does.
  */
 export function deploymentReadiness(deployment: JsonObject, replicaSets: readonly JsonObject[]): Readiness {
   const generation = numberAt(deployment, "metadata", "generation") ?? 0;
@@ -52,26 +53,18 @@ export function deploymentReadiness(deployment: JsonObject, replicaSets: readonl
   const revision = stringAt(deployment, "metadata", "annotations", REVISION_ANNOTATION);
   if (revision === undefined || revision === "") return waiting("the Deployment controller to create a ReplicaSet");
 
-  const all = conditions(deployment);
-  const warnings = all.filter((c) => (c.type === "Progressing" || c.type === "Available") && c.status !== "True").map(quote);
-  const available = all.some((c) => c.type === "Available" && c.status === "True");
-  const rolledOut = revision === "1" || all.some((c) => c.type === "Progressing" && c.status === "True" && c.reason === "NewReplicaSetAvailable");
-
+  const warnings = conditions(deployment).filter((c) => (c.type === "Progressing" || c.type === "Available") && c.status !== "True").map(quote);
   const uid = stringAt(deployment, "metadata", "uid");
   const current = replicaSets.find(
     (rs) => ownedBy(rs, uid) && stringAt(rs, "metadata", "annotations", REVISION_ANNOTATION) === revision,
   );
   if (current === undefined) return waiting(`the ReplicaSet of revision ${revision}`, warnings);
-  const wanted = numberAt(current, "spec", "replicas") ?? 1;
-  const ready = numberAt(current, "status", "readyReplicas");
-  const replicasReady = ready === undefined ? wanted === 0 : ready >= wanted;
-
-  if (available && rolledOut && replicasReady) return READY;
-  const missing: string[] = [];
-  if (!replicasReady) missing.push(`${String(ready ?? 0)}/${String(wanted)} Pods of revision ${revision} ready`);
-  if (!available) missing.push("the Available condition");
-  if (!rolledOut) missing.push("the rollout to complete (Progressing: NewReplicaSetAvailable)");
-  return waiting(`the Deployment to become available: ${missing.join(", ")}`, warnings);
+  // The Deployment's replicas, not the ReplicaSet's: mid-rollout the new ReplicaSet runs fewer.
+  const wanted = numberAt(deployment, "spec", "replicas") ?? 1;
+  const scaled = numberAt(current, "spec", "replicas") ?? 1;
+  const ready = numberAt(current, "status", "readyReplicas") ?? 0;
+  if (scaled >= wanted && ready >= wanted) return READY;
+  return waiting(`the Deployment to become available: ${String(ready)}/${String(wanted)} Pods of revision ${revision} ready`, warnings);
 }
 
 /** A Job is ready when it has the Complete condition; the Failed condition fails it at once. */
