@@ -50,6 +50,8 @@ export interface PreviousState {
   readonly checks?: Readonly<Record<string, CheckHistory | undefined>>;
   /** The checklist the last update recorded (`checklist` output). @default - none: everything is gathered */
   readonly checklist?: RecordedChecklist;
+  /** Each service's `live` from the last `services` output, which the record carries as `from`. @default {} */
+  readonly live?: Readonly<Record<string, unknown>>;
 }
 
 /** What the end-to-end harness and unit tests may set; deliberately no stack config key, which users could set to open the window. */
@@ -73,6 +75,7 @@ export async function program(options: ProgramOptions = {}): Promise<StackOutput
   const checklist = await preDeploymentChecks({
     config,
     recorded: previous.checklist,
+    ...(previous.live === undefined ? {} : { previousLive: previous.live }),
     gather: options.gather ?? gatherChecklist,
     options: {
       now: (options.now ?? (() => new Date()))(),
@@ -121,10 +124,11 @@ function releaseGate(config: StackConfig, checklist: RecordedChecklist): void {
  * StackReference to itself. Chosen over reading the cluster: it is what the
  * program itself declared (a quick `kubectl scale` does not change which way
  * the next step goes), needs no credentials beyond the state the engine
- * already holds, and answers the same in `preview`. Production always holds
- * the reference, so the policy pack can judge a change against what served
- * before (a retired standby, a canary step, a rollback target). Every stack
- * reads its recorded checklist there (checklist/changed-services.ts says why).
+ * already holds, and answers the same in `preview`. The engine hands a stack
+ * policy the registered resources only, never this read: what the pack needs
+ * of it (each service's `live` before its release) travels on the
+ * DeploymentRecord as `from`. Every stack reads its recorded checklist here
+ * (checklist/changed-services.ts says why).
  */
 async function previousState(config: StackConfig): Promise<PreviousState> {
   // Services with checks read what their checks last did (a rollback verifies in one round), in any environment.
@@ -133,15 +137,23 @@ async function previousState(config: StackConfig): Promise<PreviousState> {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
   const checklist = recordedChecklistOf((await self.getOutputDetails("checklist")).value);
-  if (config.environment !== "production" && checked.length === 0) return { checklist };
-  const canaries = config.services.filter((s) => s.strategy === "canary");
   const services = (await self.getOutputDetails("services")).value;
+  const live = liveByService(services);
+  if (config.environment !== "production" && checked.length === 0) return { checklist, live };
+  const canaries = config.services.filter((s) => s.strategy === "canary");
   const checks = checked.length === 0 ? undefined : (await self.getOutputDetails("checks")).value;
   return {
     checklist,
+    live,
     canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])),
     ...(checked.length === 0 ? {} : { checks: Object.fromEntries(checked.map((s) => [s.name, recordedCheckHistory(checks, s.name)])) }),
   };
+}
+
+/** `services.<name>.live` of a `services` output, by name; {} when there is none. */
+function liveByService(services: unknown): Record<string, unknown> {
+  if (services === null || typeof services !== "object") return {};
+  return Object.fromEntries(Object.entries(services as Record<string, { live?: unknown }>).map(([name, report]) => [name, report?.live ?? null]));
 }
 
 export function deployStack(config: StackConfig, stack: string, previous: PreviousState, checklist: RecordedChecklist): StackOutputs {

@@ -14,7 +14,7 @@
 // cannot be moved by a clock, a CI run or a `kubectl scale`.
 import { createHash } from "node:crypto";
 import type { GatheredChecklist, ChecklistItem } from "./item";
-import { recordItems, recordRelease, type RecordedChecklist, type RecordedService, type RecordedWaiver } from "./recorded-checklist";
+import { previousLiveOf, recordItems, recordRelease, type RecordedChecklist, type RecordedService, type RecordedWaiver } from "./recorded-checklist";
 
 /** JSON with sorted keys: the same config gives the same text whatever order the file lists it in. */
 function canonicalJson(value: unknown): string {
@@ -78,6 +78,8 @@ export function updateChecklist(
   recorded: RecordedChecklist | undefined,
   gathered: GatheredChecklist | undefined,
   waivers: Readonly<Partial<Record<ChecklistItem, RecordedWaiver>>>,
+  /** Each service's `live` output from the stack's last update, for the changed services' `from`. @default {} (the first update) */
+  previousLive: Readonly<Record<string, unknown>> = {},
 ): RecordedChecklist {
   if (gathered === undefined && recorded === undefined) throw new Error("no checklist: nothing recorded and nothing gathered");
   const services: Record<string, RecordedService> = {};
@@ -86,13 +88,14 @@ export function updateChecklist(
     const fresh = gathered?.services[service.name];
     const kept = recorded?.services[service.name];
     if (fresh !== undefined) {
-      const from = rollbackOf(service, kept);
-      rollbacks.push(from !== undefined);
+      const rolledBackFrom = rollbackOf(service, kept);
+      rollbacks.push(rolledBackFrom !== undefined);
       services[service.name] = {
         fingerprint: service.fingerprint,
         version: service.version,
         previousVersion: service.previousVersion,
-        ...(from === undefined ? {} : { rollbackOf: from }),
+        ...(rolledBackFrom === undefined ? {} : { rollbackOf: rolledBackFrom }),
+        from: previousLiveOf(previousLive[service.name]),
         gatheredAt: gathered!.gatheredAt,
         items: recordItems(fresh, waivers),
       };

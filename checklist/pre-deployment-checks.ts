@@ -21,6 +21,8 @@ export interface PreDeploymentChecksArgs {
   readonly config: StackConfig;
   /** What the stack's last update recorded; undefined before the first one. */
   readonly recorded: RecordedChecklist | undefined;
+  /** Each service's `live` output from the stack's last update. @default {} (the first update) */
+  readonly previousLive?: Readonly<Record<string, unknown>>;
   readonly gather: Gather;
   /** The clock, the staging reader, the kubeconfig: handed to the gatherers as is. */
   readonly options: GatherOptions;
@@ -61,7 +63,7 @@ export async function preDeploymentChecks(args: PreDeploymentChecksArgs): Promis
     `pre-deployment checklist gathered at ${gathered.gatheredAt} for ${changed.length === 0 ? "the release only" : changed.map((s) => s.name).join(", ")}` +
       (kept.length === 0 ? "" : `; unchanged, results kept: ${kept.join(", ")}`),
   );
-  return updateChecklist(current, args.recorded, gathered, args.config.checklistWaivers);
+  return updateChecklist(current, args.recorded, gathered, args.config.checklistWaivers, args.previousLive);
 }
 
 /**

@@ -47,8 +47,30 @@ export interface RecordedService {
   readonly previousVersion: string | null;
   /** Set when that update took the service back: the version it rolled back from. @default - not a rollback */
   readonly rollbackOf?: string;
+  /**
+   * What was live for the service (its `services.<name>.live` output) before the update that
+   * gathered these items; null when that update deployed it first. The record carries it, so a
+   * policy judges a change against what served before from a resource the engine hands it.
+   * @default - not known (a record from before it was kept)
+   */
+  readonly from?: PreviousLive;
   readonly gatheredAt: string;
   readonly items: Readonly<Record<string, RecordedItem>>;
+}
+
+/** A service's `live` output as a previous update left it (lib/live-state.ts), or null: it was not deployed. */
+export type PreviousLive = Readonly<Record<string, unknown>> | null;
+
+/** `value` with every object's keys sorted: the engine hands outputs back in an order of its own. */
+export function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]));
+}
+
+/** A previous `live` output as the record keeps it: an object with sorted keys, or null. */
+export function previousLiveOf(live: unknown): PreviousLive {
+  return live !== null && typeof live === "object" && !Array.isArray(live) ? (sortedKeys(live) as Record<string, unknown>) : null;
 }
 
 export interface RecordedChecklist {
@@ -80,6 +102,7 @@ const recordedSchema = z.object({
       version: z.string(),
       previousVersion: z.string().nullable().default(null),
       rollbackOf: z.string().optional(),
+      from: z.record(z.string(), z.unknown()).nullable().optional(),
       gatheredAt: z.string(),
       items: itemsSchema,
     }),
@@ -135,6 +158,7 @@ export function recordedChecklistOf(output: unknown): RecordedChecklist | undefi
           version: s.version,
           previousVersion: s.previousVersion,
           ...(s.rollbackOf === undefined ? {} : { rollbackOf: s.rollbackOf }),
+          ...(s.from === undefined ? {} : { from: previousLiveOf(s.from) }),
           gatheredAt: s.gatheredAt,
           items: canonicalItems(s.items),
         },

@@ -61,6 +61,8 @@ export function recordData(args: Omit<DeploymentRecordArgs, "namespace">): Recor
       version: service.version,
       previousVersion: service.previousVersion,
       rollbackOf: recorded?.rollbackOf ?? null,
+      // What served before this service's release: the pack's rollout policies compare with it.
+      ...(recorded?.from === undefined ? {} : { from: recorded.from }),
       rollback: service.rollback === null ? null : { quick: service.rollback.quick, pulumi: service.rollback.pulumi, verify: service.rollback.verify },
       gatheredAt: recorded?.gatheredAt ?? null,
       checklist: canonicalItems(recorded?.items ?? {}),

@@ -16,8 +16,8 @@ export const TYPES = {
   service: "kubernetes:core/v1:Service",
   podDisruptionBudget: "kubernetes:policy/v1:PodDisruptionBudget",
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  configMap: "kubernetes:core/v1:ConfigMap",
   stack: "pulumi:pulumi:Stack",
-  stackReference: "pulumi:pulumi:StackReference",
 } as const;
 
 /** Where each pod-bearing kind keeps its pod template (metadata + spec); a Pod is its own template. */

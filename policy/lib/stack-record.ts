@@ -1,18 +1,14 @@
 // What the stack says about its services: the outputs this update produces
-// (the root Stack resource's `services`), and the outputs its last update
-// left, where the stack keeps them: a StackReference to itself (safe-deploy's
-// production program reads its own last outputs that way). CrossGuard hands a
-// policy the new state only; this record is how a policy tells what an update
-// changes.
+// (the root Stack resource's `services`), and what each service ran before
+// its release, which the program writes on the DeploymentRecord (ConfigMap
+// `safe-deploy-record`, `service.<name>` -> `from`). CrossGuard hands a stack
+// policy the registered resources only, not the stack's reads: a
+// StackReference never arrives (engine v3.259.0, step_executor.go), so the
+// previous state must travel on a resource. This is how a policy tells what
+// an update changes.
 import type { PolicyResource, StackValidationArgs } from "@pulumi/policy";
 import { TYPES } from "./kubernetes";
 import { at, entries, plain, str, UNKNOWN } from "./values";
-
-/** The stack and project a root Stack URN names: `urn:pulumi:<stack>::<project>::pulumi:pulumi:Stack::<name>`. */
-export function stackOfUrn(urn: string): { readonly stack: string; readonly project: string } | undefined {
-  const match = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urn);
-  return match === null ? undefined : { stack: match[1] ?? "", project: match[2] ?? "" };
-}
 
 function rootStack(args: StackValidationArgs): PolicyResource | undefined {
   return args.resources.find((resource) => resource.type === TYPES.stack);
@@ -27,35 +23,60 @@ export function currentServices(args: StackValidationArgs): Record<string, unkno
 }
 
 export type PreviousRecord =
-  /** The stack keeps no record of its last outputs: what an update changes cannot be told. */
+  /** The stack keeps no record of what served before (no DeploymentRecord, or one written before `from`). */
   | { readonly known: false }
-  /** The last update's `services` output by name (empty before the first update). */
+  /** Per service, its `live` before its release; null when that release deployed it first. */
   | { readonly known: true; readonly services: Readonly<Record<string, unknown>> };
 
-/**
- * The `services` the stack's last update output, read from a StackReference
- * the stack holds to itself (`<org>/<project>/<stack>`, or shorter).
- */
-export function previousRecord(args: StackValidationArgs): PreviousRecord {
-  const root = rootStack(args);
-  const self = root === undefined ? undefined : stackOfUrn(root.urn);
-  if (self === undefined) return { known: false };
-  for (const reference of args.resources.filter((resource) => resource.type === TYPES.stackReference)) {
-    const name = str(at(reference.props, "name"));
-    if (typeof name !== "string") continue;
-    const parts = name.split("/");
-    const stack = parts.at(-1);
-    const project = parts.length >= 2 ? parts.at(-2) : self.project;
-    if (stack !== self.stack || project !== self.project) continue;
-    const services = at(reference.props, "outputs", "services");
-    const byName = entries(services);
-    if (byName === UNKNOWN) continue;
-    return { known: true, services: Object.fromEntries(byName.map(([key, value]) => [key, plain(value)])) };
+/** The record's name and data keys, as the program's DeploymentRecord writes them. */
+const RECORD_NAME = "safe-deploy-record";
+const SERVICE_PREFIX = "service.";
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
-  return { known: false };
 }
 
-/** `record.services[name].live`, or undefined. */
+/**
+ * What each service ran before its release, from the DeploymentRecord this
+ * update registers. For a service the update leaves as it was, the record
+ * keeps the `from` of its last release, so the change judged is the one that
+ * release made, and the verdict is the one it got then.
+ */
+export function previousRecord(args: StackValidationArgs): PreviousRecord {
+  const record = args.resources.find((resource) => resource.type === TYPES.configMap && str(at(resource.props, "metadata", "name")) === RECORD_NAME);
+  if (record === undefined) return { known: false };
+  const data = entries(at(record.props, "data"));
+  if (data === UNKNOWN) return { known: false };
+  const services: Record<string, unknown> = {};
+  for (const [key, value] of data) {
+    if (!key.startsWith(SERVICE_PREFIX)) continue;
+    const text = str(value);
+    const service = typeof text === "string" ? parsed(text) : undefined;
+    if (service === null || typeof service !== "object" || !("from" in service)) return { known: false };
+    services[key.slice(SERVICE_PREFIX.length)] = plain((service as { from: unknown }).from);
+  }
+  return { known: true, services };
+}
+
+/** What `service` ran before its release (its `live` output then), or undefined when it was first deployed or is not recorded. */
 export function previousLive(record: PreviousRecord, service: string): unknown {
-  return record.known ? at(record.services[service], "live") : undefined;
+  if (!record.known) return undefined;
+  return record.services[service] ?? undefined;
+}
+
+/** The versions a `live` output says take traffic: a canary only while it has a share. */
+export function servingVersions(live: unknown): string[] {
+  const strategy = at(live, "strategy");
+  if (strategy === "canary") {
+    const stable = at(live, "stable", "version");
+    const canary = at(live, "canary", "version");
+    const weight = at(live, "canary", "weight");
+    return [stable, ...(typeof weight === "number" && weight > 0 ? [canary] : [])].filter((v): v is string => typeof v === "string");
+  }
+  const version = at(live, "version");
+  return typeof version === "string" ? [version] : [];
 }

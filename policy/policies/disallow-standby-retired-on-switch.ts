@@ -25,7 +25,7 @@ export const disallowStandbyRetiredOnSwitch: StackValidationPolicy = {
     if (retired.length === 0) return;
     const record = previousRecord(args);
     if (!record.known) {
-      args.notApplicable("the stack keeps no record of its last outputs (a StackReference to itself), so which slot was live before this update is not known");
+      args.notApplicable("the stack keeps no record of what served before (the DeploymentRecord's `from`), so which slot was live before its release is not known");
     }
     for (const rollout of retired) {
       const live = previousLive(record, rollout.app);

@@ -65,7 +65,7 @@ export const enforceCanarySteps: StackValidationPolicy = {
     if (moving.length === 0) return;
     const record = previousRecord(args);
     if (!record.known) {
-      args.notApplicable("the stack keeps no record of its last outputs (a StackReference to itself), so the share each canary had before this update is not known");
+      args.notApplicable("the stack keeps no record of what served before (the DeploymentRecord's `from`), so the share each canary had before its release is not known");
     }
     for (const rollout of moving) {
       const share = rollout.share as number;

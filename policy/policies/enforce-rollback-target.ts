@@ -1,10 +1,12 @@
-// Every service an update changes has somewhere to go back to: the stack
-// outputs name a rollback target (and the commands that reach it) for it. A
-// change with no way back turns the first bad minute into an incident. A
-// service deployed for the first time has nothing to return to and passes;
-// so does one the update leaves as it was.
+// Every service an update brings a new version into traffic for has
+// somewhere to go back to: the stack outputs name a rollback target (and the
+// commands that reach it) for it. A change with no way back turns the first
+// bad minute into an incident. A service deployed for the first time has
+// nothing to return to and passes; so does one whose traffic goes only to
+// versions that served before its release (an aborted canary, a retired
+// standby, a rollback), and one the update leaves as it was.
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { currentServices, previousLive, previousRecord } from "../lib/stack-record";
+import { currentServices, previousLive, previousRecord, servingVersions } from "../lib/stack-record";
 import { at, UNKNOWN } from "../lib/values";
 
 /** Where each strategy's rollback target comes from in safe-deploy's stack config. */
@@ -14,14 +16,10 @@ const HOW_TO_FIX: Readonly<Record<string, string>> = {
   canary: "keep the stable track on the previous version while the canary has traffic",
 };
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 export const enforceRollbackTarget: StackValidationPolicy = {
   name: "enforce-rollback-target",
   description:
-    "Every service the update changes has a rollback target in the stack outputs (services.<name>.rollbackTarget); a service deployed for the first time, or left unchanged, passes. " +
+    "Every service whose release brings a version into traffic that did not serve before has a rollback target in the stack outputs (services.<name>.rollbackTarget); a service deployed for the first time, or taking traffic back to versions that served before (an aborted canary), passes. " +
     "Fix: keep the previous version reachable (rolling: previousVersion; blue-green: the standby slot's version; canary: the stable track).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
@@ -31,12 +29,15 @@ export const enforceRollbackTarget: StackValidationPolicy = {
     for (const [name, service] of Object.entries(services ?? {})) {
       const target = at(service, "rollbackTarget");
       if ((typeof target === "string" && target !== "") || target === UNKNOWN) continue;
-      const live = at(service, "live");
       const before = previousLive(record, name);
-      if (record.known && (before === undefined || sameJson(before, live))) continue;
+      const served = servingVersions(before);
+      const brought = servingVersions(at(service, "live")).filter((version) => !served.includes(version));
+      if (record.known && (before === undefined || brought.length === 0)) continue;
       const strategy = at(service, "strategy");
       const fix = typeof strategy === "string" ? HOW_TO_FIX[strategy] : undefined;
-      const change = record.known ? "this update changes it" : "the stack keeps no record of its last outputs, so it may change";
+      const change = record.known
+        ? `its release brings ${brought.join(", ")} into traffic`
+        : "the stack keeps no record of what served before (a DeploymentRecord with `from`), so its release may bring a new version into traffic";
       report(
         `Service '${name}' has no rollback target (services.${name}.rollbackTarget is empty) and ${change}: if the new version misbehaves there is no one-command way back. ` +
           `${fix === undefined ? "Keep the previous version reachable" : `Fix: ${fix}`} (in safe-deploy: services.${name}).`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CANARY_STEPS_DEFAULTS, enforceCanarySteps, largestNextShare } from "../../policy/policies/enforce-canary-steps";
-import { deployment, edited, httpRoute, previousOutputs, service, stackOutputs, T } from "./fixtures";
+import { deployment, edited, httpRoute, releasedFrom, service, stackOutputs, T } from "./fixtures";
 import { judgeStack, type StackInput } from "./support/judge";
 import { UNKNOWN_ON_THE_WIRE } from "./support/sdk";
 
@@ -18,9 +18,9 @@ function tracks(canary: number, total = 10): StackInput[] {
   ];
 }
 
-/** The last update's outputs, with the canary (`version`) at `weight` percent. */
+/** The record of the canary's release: before it, the canary (`version`) was at `weight` percent. */
 const wasAt = (weight: number, version = "v4.1.0") =>
-  previousOutputs({ "recommendation-engine": { live: { strategy: "canary", stable: { version: "v4.0.3" }, canary: { version, weight } } } });
+  releasedFrom({ "recommendation-engine": { live: { strategy: "canary", stable: { version: "v4.0.3" }, canary: { version, weight } } } });
 const judge = (inputs: StackInput[], config: Record<string, unknown> = {}) => judgeStack(enforceCanarySteps, [stackOutputs({}), ...inputs], config);
 
 describe("enforce-canary-steps", () => {
@@ -96,7 +96,7 @@ describe("enforce-canary-steps", () => {
   });
 
   it("says it cannot tell without a record of the last outputs", async () => {
-    expect((await judge(tracks(2))).notApplicable).toContain("the share each canary had before this update is not known");
+    expect((await judge(tracks(2))).notApplicable).toContain("the share each canary had before its release is not known");
   });
 
   it("tolerates replicas preview cannot know yet", async () => {

@@ -3,6 +3,9 @@
 // failing case of a policy's tests is one of these objects with one thing
 // wrong (the awsguard way).
 
+import type { RecordedChecklist } from "../../checklist/recorded-checklist";
+import { recordData } from "../../components/deployment-record";
+
 export type Manifest = Record<string, unknown>;
 export type Path = readonly (string | number)[];
 
@@ -36,8 +39,8 @@ export const T = {
   service: "kubernetes:core/v1:Service",
   pdb: "kubernetes:policy/v1:PodDisruptionBudget",
   httpRoute: "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+  configMap: "kubernetes:core/v1:ConfigMap",
   stack: "pulumi:pulumi:Stack",
-  stackReference: "pulumi:pulumi:StackReference",
 } as const;
 
 export const NS = "production";
@@ -183,7 +186,25 @@ export function stackOutputs(services: Record<string, unknown>): { type: string;
   return { type: T.stack, urn: STACK_URN, name: "safe-deploy-production", props: { services } };
 }
 
-/** The StackReference the production program holds to itself: the last update's outputs. */
-export function previousOutputs(services: Record<string, unknown> | undefined, name = "organization/safe-deploy/production"): { type: string; name: string; props: Manifest } {
-  return { type: T.stackReference, name: "previous-outputs", props: { name, outputs: services === undefined ? {} : { services }, secretOutputNames: [] } };
+/**
+ * The DeploymentRecord (ConfigMap safe-deploy-record) as the program writes it
+ * (its own recordData), each service's `from` (its `live` before its release)
+ * given: a record is how the pack learns what served before (the engine hands
+ * a stack policy no StackReference). `undefined`: a record from before `from`
+ * was kept. test/e2e/policy-history.test.ts shows the engine hands it over.
+ */
+export function releasedFrom(services: Record<string, { readonly live: unknown } | Record<string, unknown>> | undefined): { type: string; name: string; props: Manifest } {
+  const names = Object.keys(services ?? { "user-api": {} });
+  const checklist: RecordedChecklist = {
+    release: { kind: "release", gatheredAt: "2026-12-03T08:00:00.000Z", commit: null, tag: null, deployedBy: "ana", items: {} },
+    services: Object.fromEntries(
+      names.map((name) => {
+        const live = services === undefined ? undefined : (services[name] as { live?: unknown }).live;
+        const from = live === undefined ? {} : { from: live === null ? null : (live as Record<string, unknown>) };
+        return [name, { fingerprint: "f", version: "v1", previousVersion: null, gatheredAt: "2026-12-03T08:00:00.000Z", items: {}, ...from }];
+      }),
+    ),
+  };
+  const data = recordData({ stack: "production", environment: "production", checklist, services: names.map((name) => ({ name, strategy: "rolling", version: "v1", previousVersion: null, rollback: null })) });
+  return { type: T.configMap, name: "deployment-record-configmap", props: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "safe-deploy-record", namespace: NS }, data } };
 }
