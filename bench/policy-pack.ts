@@ -16,6 +16,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startLocalCluster, type LocalCluster } from "../tools/cluster/local-cluster";
 import { openEngineStack, PROJECT_ROOT } from "../tools/rehearsal/engine";
+import { localChecklistAlone } from "../tools/rehearsal/local-checklist";
 import { toolchainPresent } from "../tools/toolchain/paths";
 import { readConfigFile, ServedPack, type EngineResource } from "../test/policy/support/analyzer";
 import { programResources } from "../test/policy/support/engine-resources";
@@ -113,7 +114,7 @@ async function previewCost(): Promise<void> {
   const rows: { stack: string; without: number[]; withPack: number[] }[] = [];
   try {
     for (const stack of ["staging", "production"]) {
-      const engine = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack) });
+      const engine = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, editStackFile: localChecklistAlone(new Date()), dir: path.join(dir, stack) });
       await engine.stack.up({ color: "never" });
       const row = { stack, without: [] as number[], withPack: [] as number[] };
       const packOptions = { policyPacks: [PACK], policyPackConfigs: [path.join(PACK, "config", `${stack}.json`)] };

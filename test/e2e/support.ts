@@ -9,6 +9,7 @@ import { kubeClient, loadKubeConfig, type KubeConfig } from "../../tools/cluster
 import { startLocalCluster, type LocalCluster } from "../../tools/cluster/local-cluster";
 import { engineReady } from "../../tools/toolchain/gate";
 import { openEngineStack, type EngineStack, type EngineStackOptions } from "../../tools/rehearsal/engine";
+import { localChecklistAlone } from "../../tools/rehearsal/local-checklist";
 
 export { endpointPods } from "../../tools/rehearsal/cluster-reads";
 export { stackOutputs } from "../../tools/rehearsal/engine";
@@ -37,13 +38,26 @@ export async function stopE2e(context: E2eContext | undefined): Promise<void> {
   fs.rmSync(context.dir, { recursive: true, force: true });
 }
 
+/**
+ * Production's checklist in these files: the rehearsal's (what the local cluster can check,
+ * the rest waived with why), and staging-first waived too, since most files deploy production
+ * alone. The program refuses a production update whose checklist fails, pack or no pack; a test
+ * of the checklist sets its own (localChecklist replaces both keys).
+ */
+const PRODUCTION_ALONE = localChecklistAlone(new Date());
+
 /** An engine for `stack` on the test's cluster, in a directory of its own. */
 export function engineFor(context: E2eContext, stack: string, options: Partial<EngineStackOptions> = {}): Promise<EngineStack> {
+  const { editStackFile, ...rest } = options;
   return openEngineStack({
     stack,
     kubeconfigPath: context.cluster.kubeconfigPath,
     dir: fs.mkdtempSync(path.join(context.dir, `${stack}-`)),
-    ...options,
+    editStackFile: (config) => {
+      if (stack === "production") PRODUCTION_ALONE(config);
+      editStackFile?.(config);
+    },
+    ...rest,
   });
 }
 

@@ -53,3 +53,8 @@ export function localChecklist(options: LocalChecklistOptions): (config: Record<
     config["safe-deploy:checklistWaivers"] = Object.fromEntries(Object.entries(waivers).map(([item, reason]) => [item, { by: REHEARSAL_ACTOR, reason }]));
   };
 }
+
+/** The checklist of a stack deployed on the local cluster with no staging stack beside it (tests, benchmarks): staging-first waived too. */
+export function localChecklistAlone(now: Date): (config: Record<string, unknown>) => void {
+  return localChecklist({ now, alsoWaive: { "staging-first": "deployed alone on the local cluster, with no staging stack beside it" } });
+}
