@@ -171,7 +171,7 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
       }).metadata.name
     : config.namespace;
 
-  const reports = config.services.map((spec) => serviceReport(spec, { namespace: config.namespace, stack }));
+  const reports = config.services.map((spec) => serviceReport(spec, { namespace: config.namespace, stack, environment: config.environment }));
   const histories: Record<string, CheckHistory> = {};
   const served: Record<string, pulumi.Output<ServedService>> = {};
   config.services.forEach((spec, i) => {

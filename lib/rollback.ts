@@ -24,6 +24,8 @@ export interface RollbackPlan {
 export interface RollbackContext {
   readonly namespace: string;
   readonly stack: string;
+  /** Names the policy config the printed `pulumi up` attaches the pack with (policy/config/<environment>.json). */
+  readonly environment: string;
 }
 
 /** The rollback plan, or undefined when there is nothing to go back to. */
@@ -55,8 +57,13 @@ function configSetAll(service: ServiceConfig, ctx: RollbackContext, values: Read
  * policy pack's stack policies judge the whole plan before anything changes;
  * in the update itself they run only after the resources changed.
  */
+/**
+ * The update, with the policy pack attached as the README's deploy section does: run from the
+ * project's directory, the pack judges the rollback too (by its rollback items). Without the
+ * flags the program's own gate still holds; the pack is the independent second judge.
+ */
 function pulumiUp(ctx: RollbackContext): string {
-  return `pulumi up --stack ${ctx.stack} --yes`;
+  return `pulumi up --stack ${ctx.stack} --yes --policy-pack policy --policy-pack-config policy/config/${ctx.environment}.json`;
 }
 
 function quote(json: unknown): string {

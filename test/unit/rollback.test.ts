@@ -21,7 +21,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
         `"spec":{"containers":[{"name":"user-api","image":"registry.example.com/shop/user-api:v2.3.1","env":[{"name":"SERVICE_VERSION","value":"v2.3.1"}]}]}}}}'`,
       pulumi:
         `pulumi config set-all --path --plaintext services.user-api.version=v2.3.1 --plaintext services.user-api.previousVersion=v2.4.0 --stack ${stack} && ` +
-        `pulumi up --stack ${stack} --yes`,
+        `pulumi up --stack ${stack} --yes --policy-pack policy --policy-pack-config policy/config/${stack}.json`,
       verify:
         `kubectl rollout status deployment/user-api -n ${ns} --timeout=300s && ` +
         `kubectl get deployment/user-api -n ${ns} -o jsonpath='{.spec.template.spec.containers[0].image}'`,
@@ -40,7 +40,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
     expect(services["payment-service"]?.rollback).toEqual({
       target: "slot blue (v3.1.0)",
       quick: `kubectl patch service payment-service -n ${ns} -p '{"spec":{"selector":{"app":"payment-service","version":"blue"}}}'`,
-      pulumi: `pulumi config set-all --path --plaintext services.payment-service.liveSlot=blue --stack ${stack} && pulumi up --stack ${stack} --yes`,
+      pulumi: `pulumi config set-all --path --plaintext services.payment-service.liveSlot=blue --stack ${stack} && pulumi up --stack ${stack} --yes --policy-pack policy --policy-pack-config policy/config/${stack}.json`,
       verify: `kubectl get endpointslices -n ${ns} -l kubernetes.io/service-name=payment-service -o jsonpath='{.items[*].endpoints[*].targetRef.name}'`,
       expect: "only pods named payment-service-blue-*",
     });
@@ -55,7 +55,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
     expect(services["recommendation-engine"]?.rollback).toEqual({
       target: "stable v4.0.3 only (canary v4.1.0 at 0%)",
       quick: `kubectl scale deployment recommendation-engine-canary -n ${ns} --replicas=0`,
-      pulumi: `pulumi config set-all --path --plaintext services.recommendation-engine.canaryWeight=0 --stack ${stack} && pulumi up --stack ${stack} --yes`,
+      pulumi: `pulumi config set-all --path --plaintext services.recommendation-engine.canaryWeight=0 --stack ${stack} && pulumi up --stack ${stack} --yes --policy-pack policy --policy-pack-config policy/config/${stack}.json`,
       verify: `kubectl get pods -n ${ns} -l app=recommendation-engine,version=canary -o name`,
       expect: "no pods",
     });
@@ -74,7 +74,7 @@ describe.each(STACKS)("rollback outputs of the %s stack", (stack) => {
 });
 
 describe("rollback plans in other states", () => {
-  const ctx = { namespace: "shop", stack: "production" };
+  const ctx = { namespace: "shop", stack: "production", environment: "production" };
   const service = (name: string, edit: StackEdit = () => {}): ServiceConfig => {
     const found = parseStackConfig(editedRaw("production", edit)).services.find((s) => s.name === name);
     if (found === undefined) throw new Error(`no service ${name}`);
@@ -90,7 +90,7 @@ describe("rollback plans in other states", () => {
     );
     expect(rollbackPlan(payment, ctx)?.pulumi).toBe(
       "pulumi config set-all --path --plaintext services.payment-service.liveSlot=blue --plaintext services.payment-service.retireStandby=false --stack production && " +
-        "pulumi up --stack production --yes",
+        "pulumi up --stack production --yes --policy-pack policy --policy-pack-config policy/config/production.json",
     );
   });
 

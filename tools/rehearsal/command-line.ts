@@ -52,7 +52,7 @@ export interface PulumiUpPlan {
 export const NON_INTERACTIVE_UP_ERROR =
   "error: --yes or --skip-preview or --preview-only must be passed in to proceed when running in non-interactive mode";
 
-const KNOWN_FLAGS = "--stack X, -s X, --stack=X, --yes, -y, --skip-preview, -f, --preview-only";
+const KNOWN_FLAGS = "--stack X, -s X, --stack=X, --yes, -y, --skip-preview, -f, --preview-only, --policy-pack X, --policy-pack-config X";
 // A token the runner can take literally: no quoting, expansion or redirection for it to get wrong.
 const PLAIN_TOKEN = /^[A-Za-z0-9_.\/:=@-]+$/;
 
@@ -104,6 +104,11 @@ export function parsePulumiUp(command: string): PulumiUpPlan {
       skipPreview = true;
     } else if (token === "--preview-only") {
       previewOnly = true;
+    } else if (token === "--policy-pack" || token === "--policy-pack-config") {
+      // Handed to the CLI as printed; the engine's work directory holds the project's policy/ (engine.ts).
+      const value = tokens[i + 1];
+      if (value === undefined || value.startsWith("-")) refuse(`${token} needs a path`);
+      i++;
     } else if (token.startsWith("-")) {
       refuse(`unknown flag '${token}' (this runner knows ${KNOWN_FLAGS})`);
     } else {

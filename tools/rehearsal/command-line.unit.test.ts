@@ -65,6 +65,11 @@ describe("parsePulumiUp", () => {
     );
   });
 
+  it("hands the policy pack flags to the CLI as printed, each with its path", () => {
+    expect(parsePulumiUp("pulumi up --stack production --yes --policy-pack policy --policy-pack-config policy/config/production.json")).toEqual({ stack: "production", operation: "preview-then-up" });
+    expect(() => parsePulumiUp("pulumi up --stack production --yes --policy-pack")).toThrow("--policy-pack needs a path");
+  });
+
   it("refuses a combined short flag, which it does not split", () => {
     expect(() => parsePulumiUp("pulumi up -s production -yf")).toThrow("unknown flag '-yf'");
   });

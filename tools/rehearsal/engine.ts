@@ -75,6 +75,8 @@ export async function openEngineStack(options: EngineStackOptions): Promise<Engi
   const project = parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
   delete project["main"];
   fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), stringify(project));
+  // The policy pack where a user's checkout has it, so a printed `--policy-pack policy` line runs here as typed.
+  if (!fs.existsSync(path.join(workDir, "policy"))) fs.symlinkSync(path.join(PROJECT_ROOT, "policy"), path.join(workDir, "policy"));
   const stackFile = `Pulumi.${options.stack}.yaml`;
   if (options.editStackFile === undefined) {
     fs.copyFileSync(path.join(PROJECT_ROOT, stackFile), path.join(workDir, stackFile));
