@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceConfig, StackConfig } from "../config/schema";
 import { plannedMigration } from "../lib/migration";
 import { releaseVersions } from "../lib/release-versions";
-import { updateThrough } from "../lib/served";
+import type { LiveState } from "../lib/live-state";
+import { liveVersions, updateThrough } from "../lib/served";
 import { planChecks, serviceFingerprint, updateChecklist, type CurrentService } from "./changed-services";
 import type { ChangedService, ChecklistRequest, GatherOptions } from "./gather";
 import type { GatheredChecklist } from "./item";
@@ -36,13 +37,25 @@ export function currentServices(config: StackConfig): CurrentService[] {
   }));
 }
 
-function changedService(service: ServiceConfig): ChangedService {
+/** The versions a previous `live` output says took traffic; none when it cannot be read. */
+function servedBefore(live: unknown): string[] {
+  const strategy = live !== null && typeof live === "object" ? (live as { strategy?: unknown }).strategy : undefined;
+  if (strategy !== "rolling" && strategy !== "blue-green" && strategy !== "canary") return [];
+  try {
+    return liveVersions(live as LiveState).filter((version) => typeof version === "string");
+  } catch {
+    return [];
+  }
+}
+
+function changedService(service: ServiceConfig, previousLive: unknown): ChangedService {
   const versions = releaseVersions(service);
   const migration = plannedMigration(service);
   return {
     name: service.name,
     version: versions.version,
     image: service.image,
+    ...(servedBefore(previousLive).includes(versions.version) ? { servedBefore: true } : {}),
     ...(versions.previousVersion === null ? {} : { rollbackVersion: versions.previousVersion }),
     ...(migration === undefined ? {} : { migrationVersion: migration.version }),
   };
@@ -56,7 +69,7 @@ export async function preDeploymentChecks(args: PreDeploymentChecksArgs): Promis
     pulumi.log.info(`pre-deployment checklist: no service changes; keeping the results recorded at ${args.recorded?.release.gatheredAt ?? "?"}`);
     return updateChecklist(current, args.recorded, undefined, {});
   }
-  const changed = args.config.services.filter((s) => plan.changed.includes(s.name)).map(changedService);
+  const changed = args.config.services.filter((s) => plan.changed.includes(s.name)).map((s) => changedService(s, args.previousLive?.[s.name]));
   const gathered = await args.gather(args.config.checklist, { namespace: args.config.namespace, services: changed }, args.options);
   const kept = current.map((s) => s.name).filter((name) => !plan.changed.includes(name));
   pulumi.log.info(

@@ -29,8 +29,8 @@ export function servedVersions(deployments: readonly DeploymentOutputs[]): strin
   return [...new Set(served.map((d) => d.version as string))];
 }
 
-/** Versions the live state says take traffic. */
-function liveVersions(live: LiveState): string[] {
+/** Versions the live state says take traffic: a canary only while it has pods. */
+export function liveVersions(live: LiveState): string[] {
   switch (live.strategy) {
     case "rolling":
     case "blue-green":

@@ -58,9 +58,12 @@ function servedVersions(live: z.infer<typeof liveSchema>): { versions: string[];
   }
 }
 
+/** Staging's update with the policy pack attached under staging's config, as the README's deploy section runs it. */
+const stagingUp = (stack: string): string => `pulumi up --stack ${stack} --policy-pack policy --policy-pack-config policy/config/staging.json`;
+
 /** The one command that brings staging to the version, as an operator would run it. */
 function deployStagingFix(service: StagedService, staging: StagingState, strategy: string | undefined): string {
-  const up = `pulumi up --stack ${staging.stack}`;
+  const up = stagingUp(staging.stack);
   switch (strategy) {
     case "rolling":
       return `pulumi config set --path services.${service.name}.version ${service.version} --stack ${staging.stack} && ${up}`;
@@ -104,7 +107,7 @@ export function decideStagingFirst(service: StagedService, staging: StagingState
       item,
       source,
       `production runs ${service.name}'s migration for ${service.migrationVersion}, but staging ${ran}`,
-      `declare services.${service.name}.migration in staging for ${service.migrationVersion}, then pulumi up --stack ${staging.stack}`,
+      `declare services.${service.name}.migration in staging for ${service.migrationVersion}, then ${stagingUp(staging.stack)}`,
     );
   }
   const ranMigration = service.migrationVersion === undefined || migration === undefined ? "" : `, after its migration ${migration.job}`;
@@ -113,7 +116,7 @@ export function decideStagingFirst(service: StagedService, staging: StagingState
     case "succeeded":
       return pass(item, source, `${runs}; its last update succeeded${staging.lastUpdate.endedAt === undefined ? "" : ` at ${staging.lastUpdate.endedAt}`}`);
     case "failed":
-      return fail(item, source, `${runs}, but its last update failed`, `find why in pulumi stack history --stack ${staging.stack}, fix it, and pulumi up --stack ${staging.stack} until it succeeds`);
+      return fail(item, source, `${runs}, but its last update failed`, `find why in pulumi stack history --stack ${staging.stack}, fix it, and ${stagingUp(staging.stack)} until it succeeds`);
     case "in-progress":
       return unknown(item, source, `${runs}, but an update of staging is still running`, `wait for the staging update to finish, then run this one again`);
     case undefined:

@@ -54,6 +54,6 @@ describe("staging-first", () => {
 
   it("tells a rolling service's operator the exact commands that deploy staging", () => {
     const result = decideStagingFirst({ name: "user-api", version: "v2.4.0" }, state({ "user-api": rolling("v2.3.1") }));
-    expect(result.fix).toBe(`pulumi config set --path services.user-api.version v2.4.0 --stack ${STACK} && pulumi up --stack ${STACK}`);
+    expect(result.fix).toBe(`pulumi config set --path services.user-api.version v2.4.0 --stack ${STACK} && pulumi up --stack ${STACK} --policy-pack policy --policy-pack-config policy/config/staging.json`);
   });
 });
