@@ -1,5 +1,7 @@
 // The rehearsal: the README's main job. Starts a local cluster, runs `up` for
-// staging and then production with the real Pulumi engine, prints the stack
+// staging and then production with the real Pulumi engine and the policy pack
+// attached (production first refused while staging is a release behind, then
+// through once staging runs it), prints the stack
 // outputs with the rollback commands, runs a rollback drill (the quick
 // command of the blue-green service for real, the cluster shown serving the
 // previous slot; then the Pulumi-native rollback, and a preview showing no
@@ -14,10 +16,14 @@ import { waitUntil } from "../cluster/wait";
 import { toolchainPresent } from "../toolchain/paths";
 import { runCommandLine } from "./command-line";
 import { endpointPods, servedBy } from "./cluster-reads";
-import { openEngineStack, stackOutputs, type EngineStack } from "./engine";
+import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "./engine";
 import { localChecklist } from "./local-checklist";
 
 const DRILL_SERVICE = "payment-service";
+
+/** The policy pack as the README's deploy section attaches it: `--policy-pack policy --policy-pack-config policy/config/<stack>.json`. */
+const packFlags = (stack: string) => `--policy-pack policy --policy-pack-config policy/config/${stack}.json`;
+const withPack = (stack: string) => ({ policyPacks: [path.join(PROJECT_ROOT, "policy")], policyPackConfigs: [path.join(PROJECT_ROOT, "policy", "config", `${stack}.json`)] });
 
 async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   process.stdout.write(`\n==> ${what}\n`);
@@ -29,22 +35,42 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
 
 async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const kc = await loadKubeConfig(cluster.kubeconfigPath);
-  const engines: Record<string, EngineStack> = {};
   // One backend for both stacks, so production's staging-first reads staging's outputs; the checklist
   // waives, visibly, what a laptop has no source for (local-checklist.ts).
   const backendDir = path.join(dir, "state");
   fs.mkdirSync(backendDir, { recursive: true });
   const editStackFile = localChecklist({ now: new Date() });
-  for (const stack of ["staging", "production"]) {
-    const engine = await step(`pulumi up --stack ${stack} (real engine, local cluster)`, async () => {
-      const opened = await openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack), backendDir, editStackFile });
-      const result = await opened.stack.up({ color: "never", onOutput: (out) => process.stdout.write(out) });
-      process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
-      return opened;
-    });
-    engines[stack] = engine;
-  }
-  const production = engines["production"]!;
+  const open = (stack: string) => openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack), backendDir, editStackFile });
+  const up = async (engine: EngineStack) => {
+    const result = await engine.stack.up({ color: "never", ...withPack(engine.stack.name), onOutput: (out) => process.stdout.write(out) });
+    process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
+  };
+  // Staging one release behind first: production's release of user-api v2.4.0 is refused until staging runs it.
+  const staging = await step(`pulumi up --stack staging ${packFlags("staging")}, with user-api still on v2.3.1`, async () => {
+    const opened = await open("staging");
+    await opened.stack.setConfig("services.user-api.version", { value: "v2.3.1" }, true);
+    await opened.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.0" }, true);
+    await up(opened);
+    return opened;
+  });
+  const production = await open("production");
+  await step(`pulumi up --stack production ${packFlags("production")}: refused, staging runs user-api v2.3.1`, async () => {
+    try {
+      await production.stack.up({ color: "never", ...withPack("production") });
+    } catch (error) {
+      const refusal = String(error).split("\n").filter((line) => /Refused before anything|staging-first is fail|enforce-pre-deployment-checklist/.test(line));
+      if (refusal.length === 0) throw error;
+      process.stdout.write(`    refused, nothing deployed:\n${[...new Set(refusal.map((line) => line.trim()))].map((line) => `      ${line}`).join("\n")}\n`);
+      return;
+    }
+    throw new Error("production's release went through while staging ran another version");
+  });
+  await step(`pulumi up --stack staging ${packFlags("staging")}: user-api v2.4.0 to staging first`, async () => {
+    await staging.stack.setConfig("services.user-api.version", { value: "v2.4.0" }, true);
+    await staging.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.1" }, true);
+    await up(staging);
+  });
+  await step(`pulumi up --stack production ${packFlags("production")}: staging runs it, the release goes through`, () => up(production));
   const outputs = await stackOutputs(production);
   process.stdout.write(`\n==> Stack outputs of production: the rollback runbook\n\n${outputs.runbook}\n`);
   process.stdout.write(`\n==> pulumi stack output checklist --stack production: what the release was judged by\n\n${JSON.stringify(outputs.checklist, null, 2)}\n`);
