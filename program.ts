@@ -106,14 +106,15 @@ function isConfigSecret(key: string): boolean {
 function releaseGate(config: StackConfig, checklist: RecordedChecklist): void {
   const rules = readPolicyRules(config.environment, __dirname);
   const found = checklistRefusals(checklist, rules.checklist);
+  // Each message is named by the policy whose rule it applies, so it reads as the pack's would.
   const judged: { readonly level: EnforcementLevel; readonly messages: readonly string[] }[] = [
-    { level: rules.checklist.level, messages: found.length === 0 ? [] : [checklistRefusalMessage(pulumi.getStack(), found, checklist.release.kind === "rollback")] },
-    { level: rules.replicas.level, messages: replicaRefusals(config.services, config.namespace, rules.replicas) },
+    { level: rules.checklist.level, messages: found.length === 0 ? [] : [`enforce-pre-deployment-checklist: ${checklistRefusalMessage(pulumi.getStack(), found, checklist.release.kind === "rollback")}`] },
+    { level: rules.replicas.level, messages: replicaRefusals(config.services, config.namespace, rules.replicas).map((m) => `enforce-minimum-replicas: ${m}`) },
   ];
   const refusing = judged.filter((j) => j.level === "mandatory" || j.level === "remediate").flatMap((j) => j.messages);
   const advising = judged.filter((j) => j.level === "advisory").flatMap((j) => j.messages);
   if (refusing.length > 0 && !pulumi.runtime.isDryRun()) {
-    throw new pulumi.RunError(`Refused before anything was deployed, by the rules of ${rules.source} (whether the policy pack is attached or not):\n${refusing.join("\n")}`);
+    throw new pulumi.RunError(`Refused before anything was deployed, by what ${rules.source} makes mandatory (whether the policy pack is attached or not):\n${refusing.join("\n")}`);
   }
   if (refusing.length > 0) pulumi.log.warn(`This preview succeeds, but \`pulumi up\` would be refused by the rules of ${rules.source}:\n${refusing.join("\n")}`);
   if (advising.length > 0) pulumi.log.warn(`Advisory, by the rules of ${rules.source}:\n${advising.join("\n")}`);

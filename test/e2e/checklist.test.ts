@@ -80,7 +80,7 @@ describe.skipIf(!toolchain.ok)("the pre-deployment checklist with the real engin
 
       // The command users type, with no pack attached: the program refuses by itself, and nothing changes.
       const plain = await refusal(runCommandLine("pulumi up --stack production --yes", production!));
-      expect(plain).toContain("Refused before anything was deployed, by the rules of policy/config/production.json");
+      expect(plain).toContain("Refused before anything was deployed, by what policy/config/production.json makes mandatory");
       expect(plain).toMatch(/user-api: staging-first is fail: .*v2\.3\.1/);
       const state = await production!.stack.exportStack();
       expect((state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("kubernetes:") && r.type !== "pulumi:providers:kubernetes")).toEqual([]);

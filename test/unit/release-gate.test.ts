@@ -117,7 +117,7 @@ describe("the program in production", () => {
     const { error, registered } = await run(() => {}, { failing: ["ci-passed"] });
 
     expect(error).toBeInstanceOf(pulumi.RunError);
-    expect(String((error as Error).message)).toContain("Refused before anything was deployed, by the rules of policy/config/production.json");
+    expect(String((error as Error).message)).toContain("Refused before anything was deployed, by what policy/config/production.json makes mandatory");
     expect(String((error as Error).message)).toContain(
       "  - ci-passed is fail: ci-passed does not hold (from test source of ci-passed). Fix: make ci-passed hold; or waive it in an emergency: safe-deploy:checklistWaivers.ci-passed with by and reason.",
     );
