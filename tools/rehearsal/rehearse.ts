@@ -58,7 +58,10 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
     try {
       await production.stack.up({ color: "never", ...withPack("production") });
     } catch (error) {
-      const refusal = String(error).split("\n").filter((line) => /Refused before anything|staging-first is fail|enforce-pre-deployment-checklist/.test(line));
+      // The engine's diagnostics, not its progress lines (which repeat the first line).
+      const refusal = String(error)
+        .split("\n")
+        .filter((line) => /Refused before anything|staging-first is fail|enforce-pre-deployment-checklist/.test(line) && !line.includes("pulumi:pulumi:Stack"));
       if (refusal.length === 0) throw error;
       process.stdout.write(`    refused, nothing deployed:\n${[...new Set(refusal.map((line) => line.trim()))].map((line) => `      ${line}`).join("\n")}\n`);
       return;
