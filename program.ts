@@ -4,8 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { configKeyPath, parseStackConfig, rawConfigFromAll, StackConfigError } from "./config/load";
-import { plainCredentialProblems } from "./config/plain-credentials";
-import { readPolicyRules, type EnforcementLevel } from "./config/policy-rules";
+import { isConfigSecret, plainCredentialProblems } from "./config/plain-credentials";
 import type { ServiceConfig, StackConfig } from "./config/schema";
 import { checksWarnings } from "./config/checks";
 import { BlueGreenDeployment } from "./components/blue-green-deployment";
@@ -16,7 +15,7 @@ import { DeploymentRecord } from "./components/deployment-record";
 import { gatherChecklist, stagingStackName, type GatherOptions } from "./checklist/gather";
 import { preDeploymentChecks, stagingReader, type Gather } from "./checklist/pre-deployment-checks";
 import { recordedChecklistOf, type RecordedChecklist } from "./checklist/recorded-checklist";
-import { checklistRefusalMessage, checklistRefusals, replicaRefusals } from "./checklist/release-gate";
+import { productionGate } from "./checklist/production-gate";
 import { recordedCanaryReplicas } from "./lib/canary-steps";
 import { releaseVersions } from "./lib/release-versions";
 import { servedVersions, type DeploymentOutputs, type ServedService } from "./lib/served";
@@ -84,40 +83,8 @@ export async function program(options: ProgramOptions = {}): Promise<StackOutput
       ...options.gatherOptions,
     },
   });
-  if (config.environment === "production") releaseGate(config, checklist);
+  if (config.environment === "production") productionGate(config, checklist, { stack: pulumi.getStack(), projectDir: __dirname });
   return deployStack(config, pulumi.getStack(), previous, checklist);
-}
-
-/** Which top-level config keys hold a secret: the engine says so, the SDK keeps it internal. */
-function isConfigSecret(key: string): boolean {
-  // Exported by @pulumi/pulumi's runtime/config.js but marked @internal, so absent from its typings.
-  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
-  if (runtime.isConfigSecret === undefined) throw new Error("this @pulumi/pulumi does not tell which config keys are secret; safe-deploy needs pulumi.runtime.isConfigSecret");
-  return runtime.isConfigSecret(key);
-}
-
-/**
- * Production's own gate (checklist/release-gate.ts): what the production
- * policy config makes mandatory and the program can judge by itself refuses
- * the update before any resource is registered; `preview` warns and goes on,
- * so a pull request lists everything still missing. It holds with no pack
- * attached; the pack judges again, independently, wherever it is.
- */
-function releaseGate(config: StackConfig, checklist: RecordedChecklist): void {
-  const rules = readPolicyRules(config.environment, __dirname);
-  const found = checklistRefusals(checklist, rules.checklist);
-  // Each message is named by the policy whose rule it applies, so it reads as the pack's would.
-  const judged: { readonly level: EnforcementLevel; readonly messages: readonly string[] }[] = [
-    { level: rules.checklist.level, messages: found.length === 0 ? [] : [`enforce-pre-deployment-checklist: ${checklistRefusalMessage(pulumi.getStack(), found, checklist.release.kind === "rollback")}`] },
-    { level: rules.replicas.level, messages: replicaRefusals(config.services, config.namespace, rules.replicas).map((m) => `enforce-minimum-replicas: ${m}`) },
-  ];
-  const refusing = judged.filter((j) => j.level === "mandatory" || j.level === "remediate").flatMap((j) => j.messages);
-  const advising = judged.filter((j) => j.level === "advisory").flatMap((j) => j.messages);
-  if (refusing.length > 0 && !pulumi.runtime.isDryRun()) {
-    throw new pulumi.RunError(`Refused before anything was deployed, by what ${rules.source} makes mandatory (whether the policy pack is attached or not):\n${refusing.join("\n")}`);
-  }
-  if (refusing.length > 0) pulumi.log.warn(`This preview succeeds, but \`pulumi up\` would be refused by the rules of ${rules.source}:\n${refusing.join("\n")}`);
-  if (advising.length > 0) pulumi.log.warn(`Advisory, by the rules of ${rules.source}:\n${advising.join("\n")}`);
 }
 
 /**

@@ -1,12 +1,8 @@
-// The program's own gate, so that what the runbook requires holds for the
-// command users type: in production, an update whose checklist has an item
-// that neither passed nor is waived, or a workload below the policy config's
-// minReplicas, is refused in the update pass before any resource is
-// registered (nothing changes); `preview` lists the same as warnings and
-// succeeds, so a pull request still sees them. It applies the pack's rules
-// (enforce-pre-deployment-checklist, enforce-minimum-replicas) from the same
-// policy config, with the pack's own wording: the two never disagree, and
-// each holds on its own. The pack never imports this, nor this the pack.
+// The rules of production's own gate (production-gate.ts applies them): the
+// pack's enforce-pre-deployment-checklist and enforce-minimum-replicas, from
+// the same policy config and in the pack's own words, as pure functions, so
+// the two never disagree on a release (a unit test holds them item for
+// item). The pack never imports this, nor this the pack.
 import type { ChecklistRules, ReplicaRules } from "../config/policy-rules";
 import type { ServiceConfig } from "../config/schema";
 import { names } from "../lib/names";

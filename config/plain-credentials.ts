@@ -5,6 +5,7 @@
 // as secret as a whole, so a token set in plain text beside a secret password
 // is not seen. Refused before anything is deployed, naming the key and the
 // command that sets it as a secret.
+import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE } from "./load";
 import type { StackConfig } from "./schema";
 
@@ -37,4 +38,12 @@ export function plainCredentialProblems(config: StackConfig, isSecret: (key: str
         `${CONFIG_NAMESPACE}:${credential.path}: ${credential.what} is stored in plain text; set it as a secret (the command reads the value): ` +
         `pulumi config set --secret --path '${credential.path}' --stack ${stack}`,
     );
+}
+
+/** Which top-level config keys hold a secret, as the engine told the program. */
+export function isConfigSecret(key: string): boolean {
+  // Exported by @pulumi/pulumi's runtime/config.js but marked @internal, so absent from its typings.
+  const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+  if (runtime.isConfigSecret === undefined) throw new Error("this @pulumi/pulumi does not tell which config keys are secret; safe-deploy needs pulumi.runtime.isConfigSecret");
+  return runtime.isConfigSecret(key);
 }
