@@ -26,10 +26,12 @@ export interface ChangedService {
   readonly name: string;
   /** The version this update deploys (the new slot's, the canary's, the rolling version). */
   readonly version: string;
-  /** The version a rollback returns to. @default - none: rollback-target-known fails, unless `version` served before */
+  /** The version a rollback returns to. @default - none: rollback-target-known fails, unless `version` served before or nothing did */
   readonly rollbackVersion?: string;
   /** Whether `version` already took traffic before this update (an aborted canary's stable). @default false */
   readonly servedBefore?: boolean;
+  /** Whether nothing of the service served before this update: its first deployment. @default false */
+  readonly firstDeployment?: boolean;
   /** The image repository without tag (`registry.example.com/shop/user-api`); the versions are its tags. */
   readonly image: string;
   /** The version whose migration this update runs. @default - no migration */

@@ -56,6 +56,7 @@ function changedService(service: ServiceConfig, previousLive: unknown): ChangedS
     version: versions.version,
     image: service.image,
     ...(servedBefore(previousLive).includes(versions.version) ? { servedBefore: true } : {}),
+    ...(previousLive === undefined || previousLive === null ? { firstDeployment: true } : {}),
     ...(versions.previousVersion === null ? {} : { rollbackVersion: versions.previousVersion }),
     ...(migration === undefined ? {} : { migrationVersion: migration.version }),
   };

@@ -78,6 +78,7 @@ describe("rollback-target-known", () => {
     [{ name: "user-api", version: "v2.4.0", rollbackVersion: "v2.4.0" }, "fail", "user-api's rollback target is v2.4.0, the version being deployed"],
     [{ name: "user-api", version: "v2.4.0", servedBefore: true }, "pass", "user-api v2.4.0 took traffic before this update; nothing new does, so there is nothing to roll back from"],
     [{ name: "user-api", version: "v2.5.0", servedBefore: false }, "fail", "user-api v2.5.0 has no version to roll back to"],
+    [{ name: "user-api", version: "v2.4.0", firstDeployment: true }, "pass", "user-api v2.4.0 is deployed here for the first time; there is no earlier version to roll back to"],
   ])("%o: %s", (service, status, reason) => {
     expect(decideRollbackTarget(service)).toMatchObject({ item: "rollback-target-known", status, reason, source: "config safe-deploy:services.user-api" });
   });
