@@ -106,7 +106,8 @@ describe.runIf(prometheusReady("the canary analysis tests against a real Prometh
   });
 
   it("says inconclusive within the query timeout when Prometheus stops answering mid-analysis, then when it is gone", WAITS, async () => {
-    const before = await analyze("recommendation-engine", { timeoutSeconds: 1 });
+    // Once the data is there (this test may run alone, before any other has waited for it).
+    const before = await until("fail", () => analyze("recommendation-engine", { timeoutSeconds: 1 }));
     expect(before.decision).toBe("fail");
 
     prometheus.pause();
