@@ -20,7 +20,7 @@ export interface ChecklistRefusal {
   readonly fix: string | undefined;
 }
 
-const waivedInStack = (item: RecordedItem): boolean => item.waived !== undefined && item.waived.by.trim() !== "" && item.waived.reason.trim() !== "";
+const waivedInStack = (item: RecordedItem): boolean => item.waived !== undefined && item.waived.by !== "" && item.waived.reason !== "";
 
 /** Every item of the checklist that neither passed nor is waived, as the pack counts them. */
 export function checklistRefusals(checklist: RecordedChecklist, rules: ChecklistRules): ChecklistRefusal[] {
