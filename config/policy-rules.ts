@@ -33,9 +33,11 @@ export interface PolicyRules {
 }
 
 const levelSchema = z.enum(["mandatory", "advisory", "remediate", "disabled"]);
-/** A policy's entry: a bare level, or an object with `enforcementLevel` and its settings. */
-const entrySchema = <T extends z.ZodRawShape>(settings: T) =>
-  z.union([levelSchema.transform((enforcementLevel) => ({ enforcementLevel })), z.looseObject({ enforcementLevel: levelSchema.optional(), ...settings })]).optional();
+/** A policy's entry: a bare level, or an object with `enforcementLevel` and its settings; read as the object either way. */
+function entrySchema<T extends z.ZodRawShape>(settings: T) {
+  const entry = z.looseObject({ enforcementLevel: levelSchema.optional(), ...settings });
+  return z.union([levelSchema.transform((enforcementLevel): z.infer<typeof entry> => entry.parse({ enforcementLevel })), entry]).optional();
+}
 
 // The pack's defaults (policy/policies/enforce-pre-deployment-checklist.ts, enforce-minimum-replicas.ts);
 // a test holds the two to the same values.
@@ -61,13 +63,13 @@ export function policyRulesOf(text: string, source: string): PolicyRules {
     source,
     checklist: {
       level: checklist.enforcementLevel ?? "mandatory",
-      waivers: ("waivers" in checklist ? checklist.waivers : undefined) ?? CHECKLIST_DEFAULTS.waivers,
-      acceptStackWaivers: ("acceptStackWaivers" in checklist ? checklist.acceptStackWaivers : undefined) ?? CHECKLIST_DEFAULTS.acceptStackWaivers,
-      rollbackItems: ("rollbackItems" in checklist ? checklist.rollbackItems : undefined) ?? CHECKLIST_DEFAULTS.rollbackItems,
+      waivers: checklist.waivers ?? CHECKLIST_DEFAULTS.waivers,
+      acceptStackWaivers: checklist.acceptStackWaivers ?? CHECKLIST_DEFAULTS.acceptStackWaivers,
+      rollbackItems: checklist.rollbackItems ?? CHECKLIST_DEFAULTS.rollbackItems,
     },
     replicas: {
       level: replicas.enforcementLevel ?? "mandatory",
-      minReplicas: ("minReplicas" in replicas ? replicas.minReplicas : undefined) ?? MIN_REPLICAS_DEFAULT,
+      minReplicas: replicas.minReplicas ?? MIN_REPLICAS_DEFAULT,
     },
   };
 }
