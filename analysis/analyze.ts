@@ -6,7 +6,7 @@
 //   tools/run npm run analyze -- --service recommendation-engine --stack production
 import { parseArgs } from "node:util";
 import { defaultCanaryAnalysis, type CanaryAnalysisConfig } from "../config/canary-analysis";
-import type { CanaryAnalysis, CanaryDecision } from "../lib/canary-analysis";
+import type { CanaryAnalysis, CanaryDecision } from "./canary-analysis";
 import { formatAnalysis } from "./report";
 import { runAnalysis } from "./run-analysis";
 import { canaryService, readCanaryStart, readStackConfig } from "./stack-service";

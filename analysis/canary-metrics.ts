@@ -1,12 +1,12 @@
 // Reads the counts of both canary tracks from Prometheus, window by window,
-// with the service's PromQL templates: the input of lib/canary-analysis.ts.
+// with the service's PromQL templates: the input of canary-analysis.ts.
 // Anything that makes the counts untrustworthy (an empty result, a NaN, a
 // series shape the template should not give) becomes a problem in words,
 // which makes the decision `inconclusive`.
 import type { CanaryAnalysisConfig } from "../config/canary-analysis";
-import type { AnalysisWindow, TrackCounts } from "../lib/canary-analysis";
-import type { Bucket } from "../lib/latency-histogram";
-import { promDuration, renderQuery } from "../lib/promql-template";
+import type { AnalysisWindow, TrackCounts } from "./canary-analysis";
+import type { Bucket } from "./statistics/latency-histogram";
+import { promDuration, renderQuery } from "./promql-template";
 import type { PrometheusClient, RangeSeries } from "./prometheus";
 
 export type Track = "stable" | "canary";

@@ -1,6 +1,6 @@
 // The analysis as an on-call engineer reads it: the decision first, why, then
 // the numbers behind it.
-import { formatEvidence, type CanaryAnalysis, type CheckResult, type TrackSummary } from "../lib/canary-analysis";
+import { formatEvidence, type CanaryAnalysis, type CheckResult, type TrackSummary } from "./canary-analysis";
 
 function pct(rate: number): string {
   return `${(100 * rate).toFixed(2)}%`;

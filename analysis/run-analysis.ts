@@ -2,7 +2,7 @@
 // started, then decide. A Prometheus that cannot answer makes the look
 // `inconclusive` with the reason, within the query timeout.
 import type { CanaryAnalysisConfig } from "../config/canary-analysis";
-import { analyzeCanary, type CanaryAnalysis } from "../lib/canary-analysis";
+import { analyzeCanary, type CanaryAnalysis } from "./canary-analysis";
 import { readCanaryMetrics } from "./canary-metrics";
 import { PrometheusClient, PrometheusError } from "./prometheus";
 

@@ -22,7 +22,7 @@
 //
 //   tools/run npm run bench:canary          (BENCH_CANARIES=1000 by default)
 import { defaultCanaryAnalysis } from "../config/canary-analysis";
-import { analyzeCanary, type AnalysisSettings, type AnalysisWindow, type CanaryDecision } from "../lib/canary-analysis";
+import { analyzeCanary, type AnalysisSettings, type AnalysisWindow, type CanaryDecision } from "../analysis/canary-analysis";
 import { HEALTHY, simulateWindows, type TrafficScenario } from "../test/support/canary-traffic";
 
 const CANARIES = Number(process.env["BENCH_CANARIES"] ?? 1000);

@@ -3,7 +3,7 @@
 // be. Every key has a default, so `analysis: {}` (or none) works for services
 // that export the common metric shapes.
 import { z } from "zod";
-import { QUERY_PLACEHOLDERS, templatePlaceholders } from "../lib/promql-template";
+import { QUERY_PLACEHOLDERS, templatePlaceholders } from "../analysis/promql-template";
 
 /** prom-client's and most HTTP middlewares' shape: a counter by status `code`, a histogram in seconds. */
 export const DEFAULT_ANALYSIS_QUERIES = {

@@ -13,7 +13,7 @@ import { analyzeCanaryConfig } from "./analysis-config";
 import { freePort, prometheusReady, startPrometheus, type LocalPrometheus } from "./local-prometheus";
 import { startTrafficServer, type ServedService, type TrafficServer } from "./traffic-server";
 import { runAnalysis } from "../../analysis/run-analysis";
-import type { CanaryAnalysis } from "../../lib/canary-analysis";
+import type { CanaryAnalysis } from "../../analysis/canary-analysis";
 import { waitFor } from "../../tools/cluster/wait";
 import { ENSURE_COMMAND, toolchainBin, toolchainCache } from "../../tools/toolchain/paths";
 import { HEALTHY } from "../support/canary-traffic";

@@ -2,8 +2,8 @@
 // reproduces: requests per window are Poisson, each request fails with its
 // track's error rate, and its duration is log-normal. Shared by the seeded
 // simulation tests and the canary analysis benchmark.
-import type { Bucket } from "../../lib/latency-histogram";
-import type { AnalysisSettings, AnalysisWindow, TrackCounts } from "../../lib/canary-analysis";
+import type { Bucket } from "../../analysis/statistics/latency-histogram";
+import type { AnalysisSettings, AnalysisWindow, TrackCounts } from "../../analysis/canary-analysis";
 
 /** The settings the decision tests pin (the stack config's defaults today, written out so a changed default is seen). */
 export const PINNED_SETTINGS: AnalysisSettings = {

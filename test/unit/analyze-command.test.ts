@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT_CODES, EXIT_USAGE, main, parseSince } from "../../analysis/analyze";
 import { evidence, formatAnalysis } from "../../analysis/report";
 import { canaryStartFromHistory } from "../../analysis/stack-service";
-import { analyzeCanary } from "../../lib/canary-analysis";
+import { analyzeCanary } from "../../analysis/canary-analysis";
 import { stackFileConfig } from "../support/stack-files";
 
 /** One history entry as the CLI prints it: the stack file's config with the canary's version and weight set. */

@@ -2,8 +2,8 @@
 // reproduces (the seed is in the message). Counts, not clocks: nothing here
 // is timed.
 import { describe, expect, it } from "vitest";
-import { analyzeCanary, type AnalysisWindow } from "../../lib/canary-analysis";
-import { ratioEvidence, type RatioWindow } from "../../lib/sequential-ratio-test";
+import { analyzeCanary, type AnalysisWindow } from "../../analysis/canary-analysis";
+import { ratioEvidence, type RatioWindow } from "../../analysis/statistics/sequential-ratio-test";
 import { HEALTHY, PINNED_SETTINGS, simulateWindows, type TrafficScenario } from "../support/canary-traffic";
 
 const SETTINGS = PINNED_SETTINGS;

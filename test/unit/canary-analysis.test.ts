@@ -1,13 +1,13 @@
 // The canary analysis decision over tables of counts: what it decides, why,
 // and the numbers behind it; and the pieces it is made of.
 import { describe, expect, it } from "vitest";
-import { analyzeCanary, type AnalysisWindow, type TrackCounts } from "../../lib/canary-analysis";
-import { histogramQuantile, slowBound, slowerThan, type Bucket } from "../../lib/latency-histogram";
-import { logGamma, logSumExp } from "../../lib/log-math";
-import { promDuration, renderQuery, templatePlaceholders } from "../../lib/promql-template";
-import { rateInterval } from "../../lib/rate-interval";
+import { analyzeCanary, type AnalysisWindow, type TrackCounts } from "../../analysis/canary-analysis";
+import { histogramQuantile, slowBound, slowerThan, type Bucket } from "../../analysis/statistics/latency-histogram";
+import { logGamma, logSumExp } from "../../analysis/statistics/log-math";
+import { promDuration, renderQuery, templatePlaceholders } from "../../analysis/promql-template";
+import { rateInterval } from "../../analysis/statistics/rate-interval";
 import { PINNED_SETTINGS } from "../support/canary-traffic";
-import { canaryShare, ratioEvidence, windowLogRatio } from "../../lib/sequential-ratio-test";
+import { canaryShare, ratioEvidence, windowLogRatio } from "../../analysis/statistics/sequential-ratio-test";
 
 const SETTINGS = PINNED_SETTINGS;
 

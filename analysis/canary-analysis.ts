@@ -2,18 +2,18 @@
 // window, decide `pass`, `fail` or `inconclusive`, with the numbers behind it.
 // Pure: the caller brings the counts (from Prometheus, or a simulation).
 //
-// Two checks, each a sequential ratio test (lib/sequential-ratio-test.ts,
+// Two checks, each a sequential ratio test (statistics/sequential-ratio-test.ts,
 // after Lindon et al., KDD 2022), valid however often the analysis is run:
 // - errors: the canary's error rate against the stable's;
 // - latency: the canary's share of requests slower than the stable's p99
-//   (lib/latency-histogram.ts) against the stable's.
+//   (statistics/latency-histogram.ts) against the stable's.
 // Each fails when the evidence that the canary is worse than tolerated
 // reaches 1/alpha (alpha split between the checks), and that decision is
 // final. Too little traffic, missing or NaN metrics: `inconclusive`, never
 // `fail` and never `pass`.
-import { addBuckets, histogramQuantile, histogramTotal, slowBound, slowerThan, type Bucket } from "./latency-histogram";
-import { rateInterval, type RateInterval } from "./rate-interval";
-import { ratioEvidence, type RatioWindow } from "./sequential-ratio-test";
+import { addBuckets, histogramQuantile, histogramTotal, slowBound, slowerThan, type Bucket } from "./statistics/latency-histogram";
+import { rateInterval, type RateInterval } from "./statistics/rate-interval";
+import { ratioEvidence, type RatioWindow } from "./statistics/sequential-ratio-test";
 
 export type CanaryDecision = "pass" | "fail" | "inconclusive";
 
