@@ -6,24 +6,20 @@ import * as pulumi from "@pulumi/pulumi";
 import { configKeyPath, parseStackConfig, rawConfigFromAll, StackConfigError } from "./config/load";
 import { isConfigSecret, plainCredentialProblems } from "./config/plain-credentials";
 import type { ServiceConfig, StackConfig } from "./config/schema";
-import { checksWarnings } from "./config/checks";
-import { BlueGreenDeployment } from "./components/blue-green-deployment";
-import { CanaryDeployment } from "./components/canary-deployment";
-import { RollingDeployment } from "./components/rolling-deployment";
 import type { ServiceChecksArgs } from "./components/check-steps";
 import { DeploymentRecord } from "./components/deployment-record";
 import { gatherChecklist, stagingStackName, type GatherOptions } from "./checklist/gather";
 import { preDeploymentChecks, stagingReader, type Gather } from "./checklist/pre-deployment-checks";
 import { recordedChecklistOf, type RecordedChecklist } from "./checklist/recorded-checklist";
 import { productionGate } from "./checklist/production-gate";
-import { recordedCanaryReplicas } from "./lib/canary-steps";
-import { releaseVersions } from "./lib/release-versions";
 import { servedVersions, type DeploymentOutputs, type ServedService } from "./lib/served";
 import { nextCheckHistory, recordedCheckHistory, type CheckHistory } from "./lib/check-history";
 import { PART_OF, VERSION_LABEL } from "./lib/names";
 import { renderRunbook } from "./lib/runbook";
 import { serviceReport, type ServiceReport } from "./lib/service-report";
-import { canaryTraffic, closerShareAdvice, TRAFFIC_WARN_POINTS } from "./lib/traffic";
+import { readOutput, readThrough, stackOutputsSchema } from "./lib/stack-outputs";
+import { plannedMigrationOf, strategyOf } from "./strategies/registry";
+import type { DeclaredService } from "./strategies/strategy";
 
 export interface StackOutputs {
   readonly stack: string;
@@ -39,12 +35,8 @@ export interface StackOutputs {
   readonly served: pulumi.Input<Readonly<Record<string, pulumi.Input<ServedService>>>>;
 }
 
-export type ServiceComponent = RollingDeployment | BlueGreenDeployment | CanaryDeployment;
-
 /** What the stack's last update left, as far as this update needs it. */
 export interface PreviousState {
-  /** Canary pods per canary service, from the last outputs. @default - unknown */
-  readonly canaryReplicas?: Readonly<Record<string, number | undefined>>;
   /** The checks' history per service with checks, from the last outputs. @default - unknown */
   readonly checks?: Readonly<Record<string, CheckHistory | undefined>>;
   /** The checklist the last update recorded (`checklist` output). @default - none: everything is gathered */
@@ -104,21 +96,20 @@ async function previousState(config: StackConfig): Promise<PreviousState> {
   const self = new pulumi.StackReference("previous-outputs", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
-  const checklist = recordedChecklistOf((await self.getOutputDetails("checklist")).value);
-  const services = (await self.getOutputDetails("services")).value;
-  const live = liveByService(services);
-  if (config.environment !== "production" && checked.length === 0) return { checklist, live };
-  const canaries = config.services.filter((s) => s.strategy === "canary");
-  const checks = checked.length === 0 ? undefined : (await self.getOutputDetails("checks")).value;
-  return {
-    checklist,
-    live,
-    canaryReplicas: Object.fromEntries(canaries.map((s) => [s.name, recordedCanaryReplicas(services, s.name)])),
-    ...(checked.length === 0 ? {} : { checks: Object.fromEntries(checked.map((s) => [s.name, recordedCheckHistory(checks, s.name)])) }),
-  };
+  const stack = pulumi.getStack();
+  const recorded = readOutput("checklist", (await self.getOutputDetails("checklist")).value, stack);
+  const checklist = recorded.known ? recordedChecklistOf(recorded.value) : undefined;
+  const live = liveByService((await self.getOutputDetails("services")).value);
+  if (checked.length === 0) return { checklist, live };
+  const checks = (await self.getOutputDetails("checks")).value;
+  return { checklist, live, checks: Object.fromEntries(checked.map((s) => [s.name, recordedCheckHistory(checks, s.name, stack)])) };
 }
 
-/** `services.<name>.live` of a `services` output, by name; {} when there is none. */
+/**
+ * `services.<name>.live` of a `services` output, by name, as it was written
+ * ({} when there is none): the record carries it as `from` whatever its shape,
+ * and each reader parses it through the contract (lib/stack-outputs.ts).
+ */
 function liveByService(services: unknown): Record<string, unknown> {
   if (services === null || typeof services !== "object") return {};
   return Object.fromEntries(Object.entries(services as Record<string, { live?: unknown }>).map(([name, report]) => [name, report?.live ?? null]));
@@ -143,22 +134,26 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
   const histories: Record<string, CheckHistory> = {};
   const served: Record<string, pulumi.Output<ServedService>> = {};
   config.services.forEach((spec, i) => {
-    warnAboutTraffic(spec);
-    for (const warning of checksWarnings(spec)) pulumi.log.warn(`${configKeyPath(["services", spec.name, ...warning.path])}: ${warning.message}`);
+    const strategy = strategyOf(spec);
+    for (const warning of strategy.configWarnings(spec)) pulumi.log.warn(`${configKeyPath(["services", spec.name, ...warning.path])}: ${warning.message}`);
     const history = spec.checks === undefined ? undefined : nextCheckHistory(spec, previous.checks?.[spec.name]);
     if (history !== undefined) histories[spec.name] = history;
     const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick);
-    served[spec.name] = servedBy(deployService(spec, { namespace, environment: config.environment, checks }, previous));
+    // What the last update reported live for this service, if it reads as this strategy's (unknown: taken as nothing).
+    const before = readThrough(strategy.liveSchema, previous.live?.[spec.name] ?? undefined, `the last live state of ${spec.name}`);
+    const declared = strategy.declare(spec, { namespace, environment: config.environment, checks, migration: plannedMigrationOf(spec) }, before.known ? before.value : undefined);
+    served[spec.name] = servedBy(declared);
   });
   new DeploymentRecord("deployment-record", {
     namespace,
     stack,
     environment: config.environment,
     checklist,
-    services: config.services.map((spec, i) => ({ name: spec.name, strategy: spec.strategy, ...releaseVersions(spec), rollback: reports[i]?.rollback ?? null })),
+    services: config.services.map((spec, i) => ({ name: spec.name, strategy: spec.strategy, ...strategyOf(spec).releaseVersions(spec), rollback: reports[i]?.rollback ?? null })),
   });
 
-  return {
+  // Built through the outputs' contract (lib/stack-outputs.ts): what readers parse is what was written.
+  const known = stackOutputsSchema.omit({ served: true }).parse({
     stack,
     environment: config.environment,
     namespace: config.namespace,
@@ -166,24 +161,18 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
     runbook: renderRunbook(reports, { stack, environment: config.environment, namespace: config.namespace }),
     ...(Object.keys(histories).length === 0 ? {} : { checks: histories }),
     checklist,
-    served,
-  };
+  });
+  return { ...known, served };
 }
 
 /** What a service's objects serve, once the provider has them ready (lib/served.ts). */
-function servedBy(component: ServiceComponent): pulumi.Output<ServedService> {
-  const workloads =
-    component instanceof RollingDeployment
-      ? [component.workload]
-      : component instanceof BlueGreenDeployment
-        ? Object.values(component.slots).map((slot) => slot.workload)
-        : [component.stable, ...(component.canary === undefined ? [] : [component.canary])];
-  const deployments = workloads.map(({ deployment }) =>
+function servedBy(declared: DeclaredService): pulumi.Output<ServedService> {
+  const deployments = declared.deployments.map((deployment) =>
     pulumi.all([deployment.metadata, deployment.spec]).apply(
       ([metadata, spec]): DeploymentOutputs => ({ version: metadata.labels?.[VERSION_LABEL], replicas: spec.replicas }),
     ),
   );
-  const job = component.migration?.job;
+  const job = declared.migration?.job;
   const migration =
     job === undefined
       ? pulumi.output(null)
@@ -204,30 +193,4 @@ function checksArgs(checks: NonNullable<ServiceConfig["checks"]>, config: StackC
     rollback: history?.rollback ?? false,
     ...(rollbackCommand === undefined ? {} : { rollbackCommand }),
   };
-}
-
-/** A canary whose replica ratio gives it a share far from the asked one says so (production refuses the worst cases up front). */
-function warnAboutTraffic(spec: ServiceConfig): void {
-  if (spec.strategy !== "canary") return;
-  const traffic = canaryTraffic(spec);
-  if (Math.abs(traffic.canaryPercent - traffic.askedPercent) <= TRAFFIC_WARN_POINTS) return;
-  pulumi.log.warn(
-    `${configKeyPath(["services", spec.name, "canaryWeight"])}: asks for ${traffic.askedPercent}% but the replica ratio ` +
-      `gives the canary ${traffic.canaryPercent}% of the traffic; to get closer: ${closerShareAdvice(spec, TRAFFIC_WARN_POINTS)}`,
-  );
-}
-
-function deployService(
-  spec: ServiceConfig,
-  context: { readonly namespace: pulumi.Input<string>; readonly environment: StackConfig["environment"]; readonly checks: ServiceChecksArgs | undefined },
-  previous: PreviousState,
-): ServiceComponent {
-  switch (spec.strategy) {
-    case "rolling":
-      return new RollingDeployment(spec.name, { ...context, spec });
-    case "blue-green":
-      return new BlueGreenDeployment(spec.name, { ...context, spec });
-    case "canary":
-      return new CanaryDeployment(spec.name, { ...context, spec, previousCanaryReplicas: previous.canaryReplicas?.[spec.name] });
-  }
 }

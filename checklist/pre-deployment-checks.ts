@@ -5,11 +5,10 @@
 // recorded ones for what does not. An update that changes no service gathers
 // nothing, so it cannot be refused because a clock or a CI run moved on.
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceConfig, StackConfig } from "../config/schema";
-import { plannedMigration } from "../lib/migration";
-import { releaseVersions } from "../lib/release-versions";
-import type { LiveState } from "../lib/live-state";
-import { liveVersions, updateThrough } from "../lib/served";
+import type { StackConfig } from "../config/schema";
+import { updateThrough } from "../lib/served";
+import { readThrough } from "../lib/stack-outputs";
+import { liveStateSchema, plannedMigrationOf, strategyOf, strategyOfLive, type ServiceConfig } from "../strategies/registry";
 import { planChecks, serviceFingerprint, updateChecklist, type CurrentService } from "./changed-services";
 import type { ChangedService, ChecklistRequest, GatherOptions } from "./gather";
 import type { GatheredChecklist } from "./item";
@@ -33,24 +32,19 @@ export function currentServices(config: StackConfig): CurrentService[] {
   return config.services.map((service) => ({
     name: service.name,
     fingerprint: serviceFingerprint(service, { environment: config.environment, namespace: config.namespace }),
-    ...releaseVersions(service),
+    ...strategyOf(service).releaseVersions(service),
   }));
 }
 
-/** The versions a previous `live` output says took traffic; none when it cannot be read. */
+/** The versions a previous `live` output says took traffic; none when it does not parse (lib/stack-outputs.ts). */
 function servedBefore(live: unknown): string[] {
-  const strategy = live !== null && typeof live === "object" ? (live as { strategy?: unknown }).strategy : undefined;
-  if (strategy !== "rolling" && strategy !== "blue-green" && strategy !== "canary") return [];
-  try {
-    return liveVersions(live as LiveState).filter((version) => typeof version === "string");
-  } catch {
-    return [];
-  }
+  const read = readThrough(liveStateSchema, live, "the last live state");
+  return read.known ? strategyOfLive(read.value).liveVersions(read.value) : [];
 }
 
 function changedService(service: ServiceConfig, previousLive: unknown): ChangedService {
-  const versions = releaseVersions(service);
-  const migration = plannedMigration(service);
+  const versions = strategyOf(service).releaseVersions(service);
+  const migration = plannedMigrationOf(service);
   return {
     name: service.name,
     version: versions.version,
@@ -94,7 +88,7 @@ export function stagingReader(stack: string): NonNullable<GatherOptions["readSta
   return async () => {
     const result = (await pulumi.runtime.invoke("pulumi:pulumi:readStackOutputs", { name: stack })) as { outputs?: unknown } | undefined;
     const outputs = result?.outputs as { services?: unknown } | undefined;
-    const through = updateThrough(outputs);
+    const through = updateThrough(outputs, stack);
     return { stack, services: outputs?.services, ...(through === undefined ? {} : { lastUpdate: { result: through.result } }) };
   };
 }

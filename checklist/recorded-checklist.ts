@@ -86,7 +86,8 @@ const itemSchema = z.object({
   waived: z.object({ by: z.string(), reason: z.string() }).optional(),
 });
 const itemsSchema = z.record(z.string(), itemSchema);
-const recordedSchema = z.object({
+/** The `checklist` output and the record's checklist, as the stack outputs' contract reads them (lib/stack-outputs.ts). */
+export const recordedChecklistSchema = z.object({
   release: z.object({
     kind: z.enum(["release", "rollback"]).default("release"),
     gatheredAt: z.string(),
@@ -145,7 +146,7 @@ export function canonicalItems(items: Readonly<Record<string, RecordedItem>>): R
  * everything is gathered afresh.
  */
 export function recordedChecklistOf(output: unknown): RecordedChecklist | undefined {
-  const parsed = recordedSchema.safeParse(output);
+  const parsed = recordedChecklistSchema.safeParse(output);
   if (!parsed.success) return undefined;
   const { release, services } = parsed.data as RecordedChecklist;
   return {

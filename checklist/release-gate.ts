@@ -4,9 +4,7 @@
 // the two never disagree on a release (a unit test holds them item for
 // item). The pack never imports this, nor this the pack.
 import type { ChecklistRules, ReplicaRules } from "../config/policy-rules";
-import type { ServiceConfig } from "../config/schema";
-import { names } from "../lib/names";
-import { canaryTrackReplicas, slotReplicas } from "../lib/replicas";
+import { strategyOf, type ServiceConfig } from "../strategies/registry";
 import type { RecordedChecklist, RecordedItem } from "./recorded-checklist";
 
 /** One item that stops the release, as the pack's finding names it. */
@@ -54,22 +52,11 @@ export function checklistRefusalMessage(stack: string, refusals: readonly Checkl
   );
 }
 
-/** The pod counts of the Deployments a service declares that must meet the minimum: a canary track and a Deployment at 0 are exempt, as in the pack. */
-function guardedReplicas(service: ServiceConfig): { readonly deployment: string; readonly replicas: number }[] {
-  switch (service.strategy) {
-    case "rolling":
-      return [{ deployment: names.service(service.name), replicas: service.replicas }];
-    case "blue-green":
-      return (["blue", "green"] as const).map((slot) => ({ deployment: names.slotDeployment(service.name, slot), replicas: slotReplicas(service, slot) }));
-    case "canary":
-      return [{ deployment: names.trackDeployment(service.name, "stable"), replicas: canaryTrackReplicas(service).stable }];
-  }
-}
-
 /** One line per Deployment below the minimum, in the pack's words, naming the stack config key. */
 export function replicaRefusals(services: readonly ServiceConfig[], namespace: string, rules: ReplicaRules): string[] {
   return services.flatMap((service) =>
-    guardedReplicas(service)
+    strategyOf(service)
+      .guardedReplicas(service)
       .filter(({ replicas }) => replicas > 0 && replicas < rules.minReplicas)
       .map(
         ({ deployment, replicas }) =>

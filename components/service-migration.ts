@@ -1,8 +1,9 @@
-// The MigrationJob a service's config asks for, built as a child of the
+// The MigrationJob a service's config asks for (planned by its strategy:
+// strategies/registry.ts plannedMigrationOf), built as a child of the
 // strategy component, and the ordering it imposes on that component's Deployments.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceConfig } from "../config/schema";
-import { migrationPrefix, plannedMigration } from "../lib/migration";
+import { migrationPrefix, type PlannedMigration } from "../lib/migration";
 import { MigrationJob } from "./migration-job";
 
 export interface ServiceMigration {
@@ -14,10 +15,10 @@ export interface ServiceMigration {
 export function newServiceMigration(
   name: string,
   spec: ServiceConfig,
-  context: { readonly namespace: pulumi.Input<string>; readonly environment: Environment },
+  context: { readonly namespace: pulumi.Input<string>; readonly environment: Environment; readonly migration?: PlannedMigration },
   parent: pulumi.Resource,
 ): ServiceMigration | undefined {
-  const planned = plannedMigration(spec);
+  const planned = context.migration;
   if (planned === undefined) return undefined;
   const { config } = planned;
   const job = new MigrationJob(

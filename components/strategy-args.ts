@@ -2,6 +2,7 @@
 // the Workload args every strategy derives from it in the same way.
 import type * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceConfig } from "../config/schema";
+import type { PlannedMigration } from "../lib/migration";
 import type { Variant } from "../lib/names";
 import type { ServiceChecksArgs } from "./check-steps";
 import type { WorkloadArgs } from "./workload";
@@ -14,6 +15,8 @@ export interface StrategyArgs<Spec extends ServiceConfig> {
   readonly spec: Spec;
   /** The service's smoke, verify and notify steps (config/checks.ts). @default - none */
   readonly checks?: ServiceChecksArgs;
+  /** The migration the config asks for (strategies/registry.ts plannedMigrationOf). @default - none */
+  readonly migration?: PlannedMigration;
 }
 
 /** One Deployment of the service: which one, which version, how many pods, after what. */

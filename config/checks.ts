@@ -79,37 +79,16 @@ export interface CheckIssue {
   readonly message: string;
 }
 
-/**
- * What the operator should know about a service's checks though nothing is
- * wrong: a canary without exact weights cannot be kept from traffic by its
- * smoke test (its ready pods join the Service by the replica ratio).
- */
-export function checksWarnings(service: { readonly strategy: string; readonly checks?: ChecksConfig; readonly httpRoute?: unknown; readonly canaryVersion?: string; readonly canaryWeight?: number }): { readonly path: readonly string[]; readonly message: string }[] {
-  if (service.strategy !== "canary" || service.checks === undefined || service.httpRoute !== undefined) return [];
-  if (service.canaryVersion === undefined || (service.canaryWeight ?? 0) === 0) return [];
-  return [
-    {
-      path: ["httpRoute"],
-      message:
-        "is not set, so the canary's pods take their replica share of the traffic as soon as they are ready, before its smoke test passes " +
-        "(a failing smoke test still fails the update and keeps the stable track's pods); set httpRoute for a first step no user sees before the test passes",
-    },
-  ];
-}
-
-/** The service's targets for its strategy, and references to secrets the stack defines; paths are under `services.<name>`. */
+/** The URL the service's strategy needs (strategies/), and references to secrets the stack defines; paths are under `services.<name>`. */
 export function checksIssues(
-  service: { readonly strategy: string; readonly checks?: ChecksConfig; readonly liveSlot?: "blue" | "green"; readonly canaryVersion?: string },
+  checks: ChecksConfig | undefined,
+  needed: { readonly target: CheckTarget; readonly why: string } | undefined,
   secrets: Readonly<Record<string, string>>,
 ): CheckIssue[] {
-  const checks = service.checks;
   const issues: CheckIssue[] = [];
   if (checks === undefined) return issues;
-  const needed: CheckTarget | undefined =
-    service.strategy === "blue-green" ? service.liveSlot : service.strategy === "canary" ? (service.canaryVersion === undefined ? undefined : "canary") : "live";
-  if (needed !== undefined && checks.urls[needed] === undefined) {
-    const why = service.strategy === "blue-green" ? `the smoke test reaches the '${needed}' slot there before traffic switches to it` : service.strategy === "canary" ? "the smoke test reaches the canary track there before it gets traffic" : "verify reaches the service there after the rollout";
-    issues.push({ path: ["checks", "urls", needed], message: `is required: ${why}` });
+  if (needed !== undefined && checks.urls[needed.target] === undefined) {
+    issues.push({ path: ["checks", "urls", needed.target], message: `is required: ${needed.why}` });
   }
   checks.criticalRequests.forEach((request, index) => {
     const texts: [string[], string][] = Object.entries(request.headers).map(([header, value]) => [["headers", header], value]);

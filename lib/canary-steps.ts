@@ -18,20 +18,3 @@ export function resizeOrder(previousCanary: number | undefined, nextCanary: numb
   if (nextCanary < before) return "stable-first";
   return "together";
 }
-
-/**
- * The canary pods the stack's last outputs record for `service`
- * (`services.<name>.live.canary.replicas`), or undefined when they do not
- * say: no earlier update, another strategy, or an older output shape.
- */
-export function recordedCanaryReplicas(servicesOutput: unknown, service: string): number | undefined {
-  if (typeof servicesOutput !== "object" || servicesOutput === null) return undefined;
-  const report: unknown = (servicesOutput as Record<string, unknown>)[service];
-  if (typeof report !== "object" || report === null) return undefined;
-  const live: unknown = (report as Record<string, unknown>)["live"];
-  if (typeof live !== "object" || live === null || (live as Record<string, unknown>)["strategy"] !== "canary") return undefined;
-  const canary: unknown = (live as Record<string, unknown>)["canary"];
-  if (typeof canary !== "object" || canary === null) return undefined;
-  const replicas: unknown = (canary as Record<string, unknown>)["replicas"];
-  return typeof replicas === "number" && Number.isInteger(replicas) && replicas >= 0 ? replicas : undefined;
-}

@@ -1,8 +1,7 @@
 // Every Kubernetes object a service may own, by kind and name, so that the
 // config can be refused up front when two services would own the same object
 // or a derived name is one the API server refuses.
-import type { ServiceConfig } from "../config/schema";
-import { plannedMigration } from "./migration";
+import { plannedMigrationOf, strategyOf, type ServiceConfig } from "../strategies/registry";
 import { names } from "./names";
 
 export type ObjectKind = "Deployment" | "Service" | "Job" | "HTTPRoute";
@@ -19,25 +18,8 @@ export interface OwnedObject {
  */
 export function ownedObjects(service: ServiceConfig): OwnedObject[] {
   const objects: OwnedObject[] = [{ kind: "Service", name: names.service(service.name) }];
-  switch (service.strategy) {
-    case "rolling":
-      objects.push({ kind: "Deployment", name: names.service(service.name) });
-      break;
-    case "blue-green":
-      for (const slot of ["blue", "green"] as const) {
-        objects.push({ kind: "Deployment", name: names.slotDeployment(service.name, slot) });
-        objects.push({ kind: "Service", name: names.slotService(service.name, slot) });
-      }
-      break;
-    case "canary":
-      for (const track of ["stable", "canary"] as const) {
-        objects.push({ kind: "Deployment", name: names.trackDeployment(service.name, track) });
-        objects.push({ kind: "Service", name: names.trackService(service.name, track) });
-      }
-      objects.push({ kind: "HTTPRoute", name: names.httpRoute(service.name) });
-      break;
-  }
-  const migration = plannedMigration(service);
+  objects.push(...strategyOf(service).ownedObjects(service));
+  const migration = plannedMigrationOf(service);
   if (migration !== undefined) objects.push({ kind: "Job", name: migration.jobName });
   return objects;
 }

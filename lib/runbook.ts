@@ -1,5 +1,5 @@
 // The stack's rollback runbook as Markdown, from the same reports the outputs carry.
-import type { LiveState } from "./live-state";
+import { strategyOfLive } from "../strategies/registry";
 import type { ServiceReport } from "./service-report";
 
 export interface RunbookContext {
@@ -8,27 +8,8 @@ export interface RunbookContext {
   readonly namespace: string;
 }
 
-function describeLive(live: LiveState): string {
-  switch (live.strategy) {
-    case "rolling":
-      return `${live.version} on ${live.replicas} pods`;
-    case "blue-green": {
-      const standby = live.standby.version === null ? "no standby slot" : `standby ${live.standby.slot} ${live.standby.version} on ${live.standby.replicas} pods`;
-      return `slot ${live.slot} ${live.version} on ${live.replicas} pods; ${standby}`;
-    }
-    case "canary":
-      return (
-        `stable ${live.stable.version} at ${live.stable.weight}% of traffic (${live.stable.replicas} pods)` +
-        (live.canary.version === null
-          ? "; no canary"
-          : `; canary ${live.canary.version} at ${live.canary.weight}% (${live.canary.replicas} pods` +
-            `${live.canary.weight === live.canary.requestedWeight ? "" : `; ${live.canary.requestedWeight}% asked`})`)
-      );
-  }
-}
-
 function serviceSection(report: ServiceReport, ctx: RunbookContext): string {
-  const lines = [`## ${report.name} (${report.strategy})`, "", `Live: ${describeLive(report.live)}.`];
+  const lines = [`## ${report.name} (${report.strategy})`, "", `Live: ${strategyOfLive(report.live).describeLive(report.live)}.`];
   if (report.migration !== null) {
     lines.push(`Migration: Job \`${report.migration.job}\` (${report.migration.kind}) ran before ${report.migration.version}.`);
   }

@@ -8,7 +8,9 @@
 // new ReplicaSet's pods are ready. Not on the Deployment's own status counts,
 // which the real provider returns as last seen, possibly behind the rollout
 // it just awaited (4 replicas, 3 available); only a refresh would catch up.
-import type { LiveState } from "./live-state";
+import { strategyOfLive } from "../strategies/registry";
+import { z } from "zod";
+import { readOutput, readThrough, serviceReportSchema } from "./stack-outputs";
 
 export interface ServedService {
   /** Versions of Deployments that run pods, every one updated and available. */
@@ -29,32 +31,27 @@ export function servedVersions(deployments: readonly DeploymentOutputs[]): strin
   return [...new Set(served.map((d) => d.version as string))];
 }
 
-/** Versions the live state says take traffic: a canary only while it has pods. */
-export function liveVersions(live: LiveState): string[] {
-  switch (live.strategy) {
-    case "rolling":
-    case "blue-green":
-      return [live.version];
-    case "canary":
-      return [live.stable.version, ...(live.canary.version !== null && live.canary.replicas > 0 ? [live.canary.version] : [])];
-  }
-}
-
 /**
  * Whether a stack's outputs show its last update through: every version its
  * `services` claim live is among what `served` read from the objects, and
  * every migration completed. Undefined when the stack has no `served` output
- * (a program from before it): then nothing can be told.
+ * (a program from before it): then nothing can be told. Both outputs are
+ * read through the contract (lib/stack-outputs.ts): one that does not parse
+ * tells nothing either.
  */
-export function updateThrough(outputs: unknown): { readonly result: "succeeded" | "failed"; readonly reason: string } | undefined {
-  const record = (outputs ?? {}) as { services?: Record<string, { live?: LiveState }>; served?: Record<string, ServedService> };
+export function updateThrough(outputs: unknown, stack = "the stack"): { readonly result: "succeeded" | "failed"; readonly reason: string } | undefined {
+  const record = (outputs ?? {}) as { services?: unknown; served?: unknown };
   if (record.served === undefined || record.services === undefined) return undefined;
-  for (const [name, service] of Object.entries(record.services)) {
-    const served = record.served[name];
-    if (served === undefined || service.live === undefined) return { result: "failed", reason: `${name} has no served versions` };
-    const missing = liveVersions(service.live).filter((v) => !served.versions.includes(v));
-    if (missing.length > 0) return { result: "failed", reason: `${name} ${missing.join(", ")} is not served (serving: ${served.versions.join(", ") || "nothing"})` };
-    if (served.migration !== null && !served.migration.completed) return { result: "failed", reason: `${name}'s migration ${served.migration.job} did not complete` };
+  // Of `services`, only what is judged here: each service's live state.
+  const services = readThrough(z.record(z.string(), serviceReportSchema.pick({ live: true })), record.services, `output services of stack ${stack}`);
+  const served = readOutput("served", record.served, stack);
+  if (!services.known || !served.known) return undefined;
+  for (const [name, service] of Object.entries(services.value)) {
+    const entry = served.value[name];
+    if (entry === undefined) return { result: "failed", reason: `${name} has no served versions` };
+    const missing = strategyOfLive(service.live).liveVersions(service.live).filter((v) => !entry.versions.includes(v));
+    if (missing.length > 0) return { result: "failed", reason: `${name} ${missing.join(", ")} is not served (serving: ${entry.versions.join(", ") || "nothing"})` };
+    if (entry.migration !== null && !entry.migration.completed) return { result: "failed", reason: `${name}'s migration ${entry.migration.job} did not complete` };
   }
   return { result: "succeeded", reason: "every version live is served and every migration completed" };
 }

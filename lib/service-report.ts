@@ -1,9 +1,7 @@
 // What the stack outputs say about one service: its strategy, what is live,
 // what a rollback returns to and the commands that do it.
-import type { ServiceConfig } from "../config/schema";
-import { liveState, type LiveState } from "./live-state";
-import { plannedMigration } from "./migration";
-import { rollbackPlan, type RollbackContext, type RollbackPlan } from "./rollback";
+import type { RollbackContext, RollbackPlan } from "./rollback";
+import { plannedMigrationOf, strategyOf, type LiveState, type ServiceConfig } from "../strategies/registry";
 
 export interface ServiceReport {
   readonly name: string;
@@ -16,12 +14,13 @@ export interface ServiceReport {
 }
 
 export function serviceReport(service: ServiceConfig, ctx: RollbackContext): ServiceReport {
-  const plan = rollbackPlan(service, ctx);
-  const migration = plannedMigration(service);
+  const strategy = strategyOf(service);
+  const plan = strategy.rollbackPlan(service, ctx);
+  const migration = plannedMigrationOf(service);
   return {
     name: service.name,
     strategy: service.strategy,
-    live: liveState(service),
+    live: strategy.live(service),
     rollbackTarget: plan?.target ?? null,
     rollback: plan ?? null,
     migration: migration === undefined ? null : { job: migration.jobName, version: migration.version, kind: migration.config.kind },

@@ -4,6 +4,8 @@
 // output of program.ts, one ServiceReport per service), which the program
 // reads through a StackReference; this module only judges what was read.
 import { z } from "zod";
+import { readThrough, serviceReportSchema } from "../../lib/stack-outputs";
+import { strategyOfLive, type LiveState } from "../../strategies/registry";
 import type { ItemResult } from "../item";
 import { fail, pass, unknown } from "../results";
 
@@ -31,49 +33,17 @@ export interface StagingState {
   readonly lastUpdate?: { readonly result: "succeeded" | "failed" | "in-progress"; readonly endedAt?: string };
 }
 
-// Only the fields judged here; the rest of a ServiceReport may change freely.
-const trackSchema = z.object({ version: z.string().nullable(), weight: z.number() });
-const liveSchema = z.discriminatedUnion("strategy", [
-  z.object({ strategy: z.literal("rolling"), version: z.string() }),
-  z.object({ strategy: z.literal("blue-green"), slot: z.string(), version: z.string() }),
-  z.object({ strategy: z.literal("canary"), stable: trackSchema, canary: trackSchema }),
-]);
-const reportSchema = z.object({
-  live: liveSchema,
-  migration: z.object({ job: z.string(), version: z.string() }).nullable().optional(),
-});
-
-/** The versions a staged service serves traffic with, in words: a canary at weight 0 serves nothing. */
-function servedVersions(live: z.infer<typeof liveSchema>): { versions: string[]; words: string } {
-  switch (live.strategy) {
-    case "rolling":
-      return { versions: [live.version], words: live.version };
-    case "blue-green":
-      return { versions: [live.version], words: `${live.version} (live slot ${live.slot})` };
-    case "canary": {
-      const canary = live.canary.version !== null && live.canary.weight > 0 ? [live.canary.version] : [];
-      const words = canary.length > 0 ? `${live.stable.version} (stable) and ${live.canary.version} (canary, ${live.canary.weight}%)` : `${live.stable.version} (stable)`;
-      return { versions: [live.stable.version ?? "", ...canary].filter((v) => v !== ""), words };
-    }
-  }
-}
+// Only the fields judged here, read through the outputs' contract; the rest of a ServiceReport may change freely.
+const reportSchema = serviceReportSchema.pick({ live: true, migration: true });
 
 /** Staging's update with the policy pack attached under staging's config, as the README's deploy section runs it. */
 const stagingUp = (stack: string): string => `pulumi up --stack ${stack} --policy-pack policy --policy-pack-config policy/config/staging.json`;
 
-/** The one command that brings staging to the version, as an operator would run it. */
-function deployStagingFix(service: StagedService, staging: StagingState, strategy: string | undefined): string {
+/** The one command that brings staging to the version, as an operator would run it; by its strategy where staging has the service. */
+function deployStagingFix(service: StagedService, staging: StagingState, live: LiveState | undefined): string {
   const up = stagingUp(staging.stack);
-  switch (strategy) {
-    case "rolling":
-      return `pulumi config set --path services.${service.name}.version ${service.version} --stack ${staging.stack} && ${up}`;
-    case "blue-green":
-      return `put ${service.version} on staging's idle slot of ${service.name} and make it live (services.${service.name}.blueVersion/greenVersion and liveSlot), then ${up}`;
-    case "canary":
-      return `run ${service.version} as staging's canary of ${service.name} (services.${service.name}.canaryVersion and canaryWeight) or promote it, then ${up}`;
-    default:
-      return `deploy ${service.name} ${service.version} to staging first: ${up}`;
-  }
+  if (live === undefined) return `deploy ${service.name} ${service.version} to staging first: ${up}`;
+  return strategyOfLive(live).staging.fix(service.name, service.version, staging.stack, up);
 }
 
 export function decideStagingFirst(service: StagedService, staging: StagingState): ItemResult {
@@ -87,20 +57,21 @@ export function decideStagingFirst(service: StagedService, staging: StagingState
   if (raw === undefined) {
     return fail(item, source, `staging does not run ${service.name}; production asks for ${service.version}`, deployStagingFix(service, staging, undefined));
   }
-  const report = reportSchema.safeParse(raw);
-  if (!report.success) {
-    return unknown(item, source, `staging's output for ${service.name} is not in the shape this version of safe-deploy reads`, `run ${deployStagingFix(service, staging, undefined)} with this version of safe-deploy`);
+  const report = readThrough(reportSchema, raw, `staging's output for ${service.name}`);
+  if (!report.known) {
+    return unknown(item, source, report.reason, `run ${deployStagingFix(service, staging, undefined)} with this version of safe-deploy`);
   }
-  const served = servedVersions(report.data.live);
+  const { live } = report.value;
+  const served = strategyOfLive(live).staging.serves(live);
   if (!served.versions.includes(service.version)) {
     return fail(
       item,
       source,
       `staging runs ${service.name} ${served.words}; production asks for ${service.version}`,
-      deployStagingFix(service, staging, report.data.live.strategy),
+      deployStagingFix(service, staging, live),
     );
   }
-  const migration = report.data.migration ?? undefined;
+  const migration = report.value.migration ?? undefined;
   if (service.migrationVersion !== undefined && migration?.version !== service.migrationVersion) {
     const ran = migration === undefined ? "declares no migration" : `last ran the migration for ${migration.version} (${migration.job})`;
     return fail(

@@ -46,7 +46,7 @@ describe("gatherChecklist", () => {
   });
 
   it("answers staging-first from the injected reader, and is unknown with the reader's error when it fails", async () => {
-    const staging = { stack: "acme/safe-deploy/staging", services: { "user-api": { live: { strategy: "rolling", version: "v2.4.0" } } }, lastUpdate: { result: "succeeded" as const } };
+    const staging = { stack: "acme/safe-deploy/staging", services: { "user-api": { name: "user-api", strategy: "rolling", live: { strategy: "rolling", version: "v2.4.0", replicas: 5 }, rollbackTarget: null, rollback: null, migration: null } }, lastUpdate: { result: "succeeded" as const } };
     const read = await gatherChecklist(undefined, request, { deployedBy: "ana", readStaging: async () => staging });
     expect(read.services["user-api"]?.[0]).toMatchObject({ item: "staging-first", status: "pass" });
     expect(read.services["payment-service"]?.[0]).toMatchObject({ item: "staging-first", status: "fail", reason: "staging does not run payment-service; production asks for v3.2.0" });

@@ -8,6 +8,7 @@ import { ServiceSelectorSwitch } from "../../components/service-selector-switch"
 import { Workload, type WorkloadArgs } from "../../components/workload";
 import { blueGreenServiceSchema, canaryServiceSchema, rollingServiceSchema, type Environment } from "../../config/schema";
 import type { z } from "zod";
+import { plannedMigrationOf } from "../../strategies/registry";
 import { k8sObject, ofType, registeredOutputs, resourceByObjectName, startMockRun, type MockRun } from "../support/pulumi-mocks";
 
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
@@ -226,7 +227,8 @@ describe("RollingDeployment", () => {
       version: "v2.4.0",
       migration: { command: ["migrate"], kind: "expand" },
     });
-    const run = await underMocks(() => new RollingDeployment("user-api", { ...context, spec }));
+    // The migration as the program plans it and hands it to the component.
+    const run = await underMocks(() => new RollingDeployment("user-api", { ...context, spec, migration: plannedMigrationOf(spec) }));
     const job = resourceByObjectName(run, JOB, "user-api-migration-v2.4.0");
     expect(resourceByObjectName(run, DEPLOYMENT, "user-api").dependencies).toContain(job.urn);
   });

@@ -54,10 +54,14 @@ describe.each(STACKS)("the program on the %s stack file", (stack) => {
 describe("canary steps in production keep capacity", () => {
   const stable = "recommendation-engine";
   const canary = "recommendation-engine-canary";
-  const recorded = (replicas: number) => ({ services: { [stable]: { live: { strategy: "canary", canary: { replicas } } } } });
+  // The `services` output the program itself wrote at the step before, with `replicas` of its 10 pods on the canary.
+  const recorded = async (replicas: number, stack: string) => {
+    const { outputs } = await runProgram(stack, (raw) => (raw.services[stable]!.canaryWeight = replicas * 10));
+    return { services: outputs.services };
+  };
   const dependsOn = async (weight: number, before: number | undefined, stack = "production") => {
     const { run } = await runProgram(stack, (raw) => (raw.services[stable]!.canaryWeight = weight), {
-      referencedOutputs: before === undefined ? {} : recorded(before),
+      referencedOutputs: before === undefined ? {} : await recorded(before, stack),
     });
     const urn = (name: string) => resourceByObjectName(run, DEPLOYMENT, name).urn;
     return {

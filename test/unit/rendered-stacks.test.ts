@@ -40,7 +40,7 @@ const VARIANTS: Readonly<Record<string, StackEdit>> = {
 
 /** Resolves every Output inside the stack outputs, as the engine would write them. */
 function resolved(value: unknown): Promise<unknown> {
-  return new Promise((resolve) => pulumi.output(value).apply((plain) => resolve(plain)));
+  return new Promise((resolve) => pulumi.output(value as Record<string, unknown>).apply((plain) => resolve(plain)));
 }
 
 describe.each(STACKS)("the %s stack renders as it did", (stack) => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../config/load";
 import type { ServiceConfig } from "../../config/schema";
 import { routeBackends, routeWeightPatch } from "../../lib/http-route";
-import { rollbackPlan } from "../../lib/rollback";
+import type { RollbackContext } from "../../lib/rollback";
+import { strategyOf } from "../../strategies/registry";
+
+const rollbackPlan = (service: ServiceConfig, ctx: RollbackContext) => strategyOf(service).rollbackPlan(service, ctx);
 import { editedRaw, runProgram, type StackEdit } from "../support/run-program";
 import { STACKS } from "../support/stack-files";
 
