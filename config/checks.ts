@@ -44,7 +44,8 @@ export const checksSchema = z.strictObject({
       /** The bound on each request. @default 5 */
       timeoutSeconds: z.int().min(1).max(60).default(5),
     })
-    .default({ deadlineSeconds: 120, timeoutSeconds: 5 }),
+    // Each field's default fills an absent block: written once, on the field.
+    .prefault({}),
   verify: z
     .strictObject({
       /** Between two rounds. @default 10 */
@@ -54,7 +55,7 @@ export const checksSchema = z.strictObject({
       /** Rounds that may fail before verify fails. @default 0 */
       errorBudget: z.int().min(0).max(100).default(0),
     })
-    .default({ everySeconds: 10, forSeconds: 300, errorBudget: 0 }),
+    .prefault({}),
   /** Post start, success and failure to `safe-deploy:webhookUrl` (when set). @default true */
   notify: z.boolean().default(true),
   /** Linked from each message. @default - none */

@@ -150,7 +150,7 @@ export const commonServiceFields = {
   /** Reports the running version; smoke tests compare it with the deployed one. @default /version */
   versionPath: httpPathSchema.default("/version"),
   /** @default requests 100m / 128Mi, limits 500m / 256Mi */
-  resources: resourcesSchema.default({ requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } }),
+  resources: resourcesSchema.prefault({}),
   /** A rollout that makes no progress for this long fails the update. @default 300 */
   progressDeadlineSeconds: z.int().min(30).max(3600).default(300),
   /** Old ReplicaSets kept for `kubectl rollout undo`. @default 10 */
