@@ -16,24 +16,16 @@ import { servedVersions, type DeploymentOutputs, type ServedService } from "./li
 import { nextCheckHistory, recordedCheckHistory, type CheckHistory } from "./lib/check-history";
 import { PART_OF, VERSION_LABEL } from "./lib/names";
 import { renderRunbook } from "./lib/runbook";
-import { serviceReport, type ServiceReport } from "./lib/service-report";
-import { readOutput, readThrough, stackOutputsSchema } from "./lib/stack-outputs";
+import { serviceReport } from "./lib/service-report";
+import { readOutput, readThrough, stackOutputsSchema, type StackOutputsData } from "./lib/stack-outputs";
 import { plannedMigrationOf, strategyOf } from "./strategies/registry";
 import type { DeclaredService } from "./strategies/strategy";
 
-export interface StackOutputs {
-  readonly stack: string;
-  readonly environment: string;
-  readonly namespace: string;
-  readonly services: Record<string, ServiceReport>;
-  readonly runbook: string;
-  /** Per service with checks: what verify last checked and the versions that served here (lib/check-history.ts). @default - absent without checks */
-  readonly checks?: Record<string, CheckHistory>;
-  /** The pre-deployment checklist this release was judged by: per item its status, reason, source and fix (checklist/recorded-checklist.ts). */
-  readonly checklist: RecordedChecklist;
-  /** What each service serves, read from its ready Deployments and completed migration (lib/served.ts); unknown in preview. */
-  readonly served: pulumi.Input<Readonly<Record<string, pulumi.Input<ServedService>>>>;
-}
+/**
+ * The stack outputs, as their contract (lib/stack-outputs.ts) types them; `served` is still
+ * an Output here: it resolves only once the provider has every Deployment ready.
+ */
+export type StackOutputs = Omit<StackOutputsData, "served"> & { readonly served: pulumi.Input<Readonly<Record<string, pulumi.Input<ServedService>>>> };
 
 /** What the stack's last update left, as far as this update needs it. */
 export interface PreviousState {

@@ -5,7 +5,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { parseStackConfig, rawConfigFromAll } from "../config/load";
-import type { CanaryServiceConfig, StackConfig } from "../config/schema";
+import type { StackConfig } from "../config/schema";
+import { asCanary, canaryInTraffic, type CanaryServiceConfig } from "../strategies/canary";
 
 const execFileAsync = promisify(execFile);
 
@@ -51,8 +52,9 @@ function asAllConfig(config: unknown): Record<string, string> {
 export function canaryService(config: StackConfig, name: string, stack: string): CanaryServiceConfig {
   const service = config.services.find((s) => s.name === name);
   if (service === undefined) throw new Error(`stack ${stack} has no service '${name}' (it has ${config.services.map((s) => s.name).join(", ")})`);
-  if (service.strategy !== "canary") throw new Error(`service '${name}' of stack ${stack} is ${service.strategy}, not a canary: there is nothing to analyze`);
-  return service;
+  const canary = asCanary(service);
+  if (canary === undefined) throw new Error(`service '${name}' of stack ${stack} is ${service.strategy}, not a canary: there is nothing to analyze`);
+  return canary;
 }
 
 /** The stack's config as the program parses it. */
@@ -71,9 +73,10 @@ interface HistoryEntry {
 /** The canary version and weight an update deployed, or undefined if it had none (or its config does not parse). */
 function canaryOf(entry: HistoryEntry, name: string): { version: string; weight: number } | undefined {
   try {
-    const service = parseStackConfig(rawConfigFromAll(asAllConfig(entry.config))).services.find((s) => s.name === name);
-    if (service?.strategy !== "canary" || service.canaryVersion === undefined || service.canaryWeight === 0) return undefined;
-    return { version: service.canaryVersion, weight: service.canaryWeight };
+    const found = parseStackConfig(rawConfigFromAll(asAllConfig(entry.config))).services.find((s) => s.name === name);
+    const service = found === undefined ? undefined : asCanary(found);
+    const version = service === undefined ? undefined : canaryInTraffic(service);
+    return service === undefined || version === undefined ? undefined : { version, weight: service.canaryWeight };
   } catch {
     return undefined;
   }

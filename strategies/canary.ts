@@ -11,6 +11,7 @@ import { names } from "../lib/names";
 import { canaryTrackReplicas } from "../lib/replicas";
 import { configSetAll, pulumiUp, quote } from "../lib/rollback";
 import { canaryTraffic, closerShareAdvice, TRAFFIC_WARN_POINTS } from "../lib/traffic";
+import type { ServiceConfig } from "./registry";
 import type { Strategy } from "./strategy";
 
 /** A hostname as the Gateway API takes it: lowercase DNS names, an optional leading `*.`, no IP addresses. */
@@ -68,7 +69,7 @@ export type CanaryLive = z.infer<typeof canaryLiveSchema>;
 const TRACKS = ["stable", "canary"] as const;
 
 /** The canary's version while it takes traffic. */
-function canaryInTraffic(service: CanaryServiceConfig): string | undefined {
+export function canaryInTraffic(service: CanaryServiceConfig): string | undefined {
   return service.canaryVersion !== undefined && service.canaryWeight > 0 ? service.canaryVersion : undefined;
 }
 
@@ -200,3 +201,8 @@ export const canary = {
     return { deployments: [component.stable, ...(component.canary === undefined ? [] : [component.canary])].map((w) => w.deployment), migration: component.migration };
   },
 } satisfies Strategy<CanaryServiceConfig, CanaryLive>;
+
+/** The service as a canary, or undefined when it chose another strategy (the canary analysis has nothing to judge there). */
+export function asCanary(service: ServiceConfig): CanaryServiceConfig | undefined {
+  return service.strategy === canary.name ? service : undefined;
+}

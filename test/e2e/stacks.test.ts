@@ -2,7 +2,7 @@
 // against the local cluster, read back through the Kubernetes API.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apis, changes, deploymentsSettled, endpointPods, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { apis, changes, deploymentsSettled, endpointPods, engineFor, stackOutputs, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const EXPECTED_DEPLOYMENTS = {
   "user-api": "5/5 available, 5 updated",
@@ -49,6 +49,23 @@ describe.skipIf(!toolchain.ok)("the shipped stacks on a real engine and cluster"
       expect(job.status?.succeeded).toBe(1);
       expect((await endpointPods(ctx.kc, namespace, "payment-service")).every((pod) => pod.startsWith("payment-service-green-"))).toBe(true);
       expect(await endpointPods(ctx.kc, namespace, "payment-service")).toHaveLength(4);
+
+      // The outputs as the engine stored them round-trip through their contract (lib/stack-outputs.ts):
+      // every field parses, none is dropped, and `served` says what the objects serve.
+      const stored = Object.fromEntries(Object.entries(await engine.stack.outputs()).map(([key, output]) => [key, output.value]));
+      const outputs = await stackOutputs(engine);
+      expect(outputs).toEqual(stored);
+      expect(outputs.served).toEqual({
+        "user-api": { versions: ["v2.4.0"], migration: null },
+        "payment-service": { versions: ["v3.1.0", "v3.2.0"], migration: { job: "payment-migration-v3.2.0", version: "v3.2.0", completed: true } },
+        "recommendation-engine": { versions: ["v4.0.3", "v4.1.0"], migration: null },
+      });
+      expect(outputs.services["recommendation-engine"]?.live).toEqual({
+        strategy: "canary",
+        stable: { version: "v4.0.3", weight: 80, replicas: 8 },
+        canary: { version: "v4.1.0", weight: 20, requestedWeight: 20, replicas: 2 },
+        exactWeights: false,
+      });
 
       // A second update changes nothing, and a preview agrees.
       const again = await engine.stack.up({ color: "never" });

@@ -13,7 +13,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
-import { program, type ProgramOptions, type StackOutputs } from "../../program";
+import { program, type ProgramOptions } from "../../program";
+import { readThrough, stackOutputsSchema, type StackOutputsData } from "../../lib/stack-outputs";
 import { toolchainBin, toolchainBinDir, toolchainCache } from "../toolchain/paths";
 
 const execFileAsync = promisify(execFile);
@@ -119,8 +120,10 @@ export async function openEngineStack(options: EngineStackOptions): Promise<Engi
   return { stack, workDir, env, cli };
 }
 
-/** The stack outputs the last update stored, typed as the program returns them. */
-export async function stackOutputs(engine: EngineStack): Promise<StackOutputs> {
+/** The stack outputs the last update stored, read through the outputs' contract (lib/stack-outputs.ts): a mismatch throws, naming it. */
+export async function stackOutputs(engine: EngineStack): Promise<StackOutputsData> {
   const outputs = await engine.stack.outputs();
-  return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])) as unknown as StackOutputs;
+  const read = readThrough(stackOutputsSchema, Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])), `the outputs of stack ${engine.stack.name}`);
+  if (!read.known) throw new Error(read.reason);
+  return read.value;
 }

@@ -18,6 +18,7 @@ import { runCommandLine } from "./command-line";
 import { endpointPods, servedBy } from "./cluster-reads";
 import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "./engine";
 import { localChecklist } from "./local-checklist";
+import { blueGreenLiveSchema } from "../../strategies/blue-green";
 
 const DRILL_SERVICE = "payment-service";
 
@@ -83,8 +84,8 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   const plan = report.rollback;
   const namespace = outputs.namespace;
   process.stdout.write(`\n==> Rollback drill on ${DRILL_SERVICE}: traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
-  const live = report.live;
-  const standby = live.strategy === "blue-green" ? live.standby.slot : "blue";
+  // The drill's service is blue-green: its live state reads as that strategy's, or the drill cannot run.
+  const standby = blueGreenLiveSchema.parse(report.live).standby.slot;
   const onStandby = () => servedBy(kc, namespace, DRILL_SERVICE, `${DRILL_SERVICE}-${standby}`);
   await step(`quick rollback, run for real: ${plan.quick}`, async () => {
     await runCommandLine(plan.quick, production);
