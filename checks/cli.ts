@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { CheckResult, SmokeSpec } from "./check-round";
 import { parseCriticalRequests, type CriticalRequest } from "./critical-request";
-import { checkEndpoints, loadKubeConfig } from "./endpoint-slices";
+import { checkEndpoints } from "./endpoint-slices";
 import { parseLabels } from "./judge-endpoints";
 import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
 import { openPortForward, parsePortForward, PortForwardError, type OpenForward } from "./port-forward";
@@ -19,6 +19,7 @@ import { fillSecrets, secretReferences } from "./secret-references";
 import { runSmoke } from "./smoke";
 import { runVerify } from "./verify";
 import { readWebhookSecrets, WEBHOOK_TOKEN_ENV, WEBHOOK_URL_ENV, type WebhookSecrets } from "./webhook-secrets";
+import { KUBECONFIG_ENV, kubeconfigNamed, loadKubeConfig } from "../lib/kubeconfig";
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
@@ -34,15 +35,17 @@ export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
   verify  (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V [--every 10] [--for 300] [--error-budget 0]
           [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout 5]
           [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]
-          [--settle 30]]
+          [--context NAME] [--settle 30]]
           the same checks once a round, every N s for M s, and with --service that every
           ready endpoint of its EndpointSlices is a pod with those labels (the first round
           waits up to --settle s for the slices to move after a switch); fails once
           more than --error-budget rounds have failed
           (--port-forward: the checker opens it itself through the Kubernetes API, as
           kubectl port-forward does, to a ready pod behind the Service in --namespace (default)
-          with --kubeconfig FILE (else $KUBECONFIG, ~/.kube/config, in-cluster); PORT is the
-          Service port, optional when it has one; the setup is bound by
+          with --kubeconfig FILE (else $${KUBECONFIG_ENV}, a path or the contents, else
+          $KUBECONFIG, ~/.kube/config, in-cluster) and its current context or --context NAME,
+          read as the Kubernetes provider reads kubernetes:kubeconfig and kubernetes:context;
+          PORT is the Service port, optional when it has one; the setup is bound by
           --port-forward-timeout 15 s, and a failed setup fails the check, saying what failed)
           (--requests -: read from standard input; \${NAME} in a request's header or string
           body is the value of the environment variable NAME, never printed)
@@ -68,6 +71,7 @@ const CHECK_FLAGS = {
   "port-forward-timeout": { type: "string", default: "15" },
   namespace: { type: "string", default: "default" },
   kubeconfig: { type: "string" },
+  context: { type: "string" },
   "expect-version": { type: "string" },
   "health-path": { type: "string", default: "/health" },
   "version-path": { type: "string", default: "/version" },
@@ -194,13 +198,21 @@ function checkSpec(values: Record<string, string | boolean | undefined>, io: Cli
   };
 }
 
-/** The kubeconfig of --kubeconfig, else client-node's usual places: $KUBECONFIG (a list, too), ~/.kube/config, in-cluster. */
-async function kubeConfigOf(values: Record<string, string | boolean | undefined>): Promise<KubeConfig> {
-  const path = typeof values.kubeconfig === "string" && values.kubeconfig !== "" ? values.kubeconfig : undefined;
+/**
+ * The kubeconfig of --kubeconfig (else $SAFE_DEPLOY_KUBECONFIG, how a step hands over
+ * `kubernetes:kubeconfig`) and --context, read as the Kubernetes provider reads
+ * `kubernetes:kubeconfig` and `kubernetes:context` (lib/kubeconfig.ts): without either,
+ * client-node's usual places ($KUBECONFIG, a list too, ~/.kube/config, in-cluster).
+ */
+async function kubeConfigOf(values: Record<string, string | boolean | undefined>, env: CliIo["env"]): Promise<KubeConfig> {
+  const flag = typeof values.kubeconfig === "string" && values.kubeconfig !== "" ? values.kubeconfig : undefined;
+  const fromEnv = env[KUBECONFIG_ENV] === "" ? undefined : env[KUBECONFIG_ENV];
+  const context = typeof values.context === "string" && values.context !== "" ? values.context : undefined;
+  const source = flag !== undefined ? ` from ${kubeconfigNamed(flag)}` : fromEnv !== undefined ? ` from $${KUBECONFIG_ENV}` : "";
   try {
-    return await loadKubeConfig(path);
+    return await loadKubeConfig(flag ?? fromEnv, context);
   } catch (error) {
-    throw new UsageError(`cannot load a kubeconfig${path === undefined ? "" : ` from '${path}'`}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`cannot load a kubeconfig${source}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -217,7 +229,7 @@ async function openTarget(values: Record<string, string | boolean | undefined>, 
   if (target === undefined) throw new UsageError(`--port-forward must be svc/NAME or svc/NAME:PORT, PORT the Service port (got '${wanted}')`);
   const namespace = required(values.namespace, "namespace");
   const timeoutMs = seconds(values["port-forward-timeout"], "port-forward-timeout");
-  const kc = await kubeConfigOf(values);
+  const kc = await kubeConfigOf(values, io.env);
   const started = performance.now();
   try {
     const forward = await openPortForward(kc, { namespace, ...target }, timeoutMs);
@@ -286,7 +298,7 @@ async function verify(args: readonly string[], callerIo: CliIo): Promise<number>
 async function verifyAt(values: Record<string, string | boolean | undefined>, callerIo: CliIo, baseUrl: string): Promise<number> {
   const { spec, io } = checkSpec(values, callerIo, baseUrl);
   const errorBudget = count(values["error-budget"], "error-budget");
-  const extraChecks = await endpointsCheck(values, spec.requestTimeoutMs);
+  const extraChecks = await endpointsCheck(values, spec.requestTimeoutMs, io.env);
   const outcome = await runVerify(spec, {
     extraChecks,
     everyMs: seconds(values.every, "every"),
@@ -302,7 +314,7 @@ async function verifyAt(values: Record<string, string | boolean | undefined>, ca
 }
 
 /** With --service, the EndpointSlice check: --expect-pods required, the kubeconfig loaded once. */
-async function endpointsCheck(values: Record<string, string | boolean | undefined>, timeoutMs: number): Promise<(() => Promise<CheckResult>)[]> {
+async function endpointsCheck(values: Record<string, string | boolean | undefined>, timeoutMs: number, env: CliIo["env"]): Promise<(() => Promise<CheckResult>)[]> {
   const service = typeof values.service === "string" ? values.service : undefined;
   const expected = typeof values["expect-pods"] === "string" ? values["expect-pods"] : undefined;
   if (service === undefined && expected === undefined) return [];
@@ -310,7 +322,7 @@ async function endpointsCheck(values: Record<string, string | boolean | undefine
   const podLabels = parseLabels(required(expected, "expect-pods"));
   if (podLabels === undefined) throw new UsageError(`--expect-pods must be labels such as version=green or app=x,version=green (got '${String(expected)}')`);
   const namespace = required(values.namespace, "namespace");
-  const kc = await kubeConfigOf(values);
+  const kc = await kubeConfigOf(values, env);
   const settleMs = seconds(values.settle, "settle");
   // Right after a switch the EndpointSlice controller needs a moment to move the slices: the first
   // round waits for them (bounded); once they were right, every later round must find them right.

@@ -14,16 +14,6 @@ export interface EndpointsExpectation {
   readonly timeoutMs: number;
 }
 
-
-/** A kubeconfig from a file, or the usual places (KUBECONFIG, ~/.kube/config, in-cluster). */
-export async function loadKubeConfig(path: string | undefined): Promise<KubeConfig> {
-  const k8s = await kubeClient();
-  const kc = new k8s.KubeConfig();
-  if (path === undefined) kc.loadFromDefault();
-  else kc.loadFromFile(path);
-  return kc;
-}
-
 function apiFailure(error: unknown, timeoutMs: number): { why: string; status: number | undefined } {
   // An abort is a DOMException, whose numeric `code` (23) is no HTTP status: its name goes first.
   const name = error instanceof Error ? error.name : "";

@@ -48,8 +48,12 @@ export interface VerifyLine extends HttpCheckLine {
   readonly everySeconds: number;
   readonly forSeconds: number;
   readonly errorBudget: number;
-  /** The live Service whose EndpointSlices must point only at `expectPods`. @default - not checked */
-  readonly endpoints?: { readonly service: string; readonly namespace: string; readonly expectPods: Readonly<Record<string, string>> };
+  /**
+   * The live Service whose EndpointSlices must point only at `expectPods`; `context` is
+   * `kubernetes:context` (default: the kubeconfig's current one), while `kubernetes:kubeconfig`
+   * goes in the step's environment as KUBECONFIG_ENV, never on this line. @default - not checked
+   */
+  readonly endpoints?: { readonly service: string; readonly namespace: string; readonly expectPods: Readonly<Record<string, string>>; readonly context?: string };
 }
 
 export function verifyLine(check: VerifyLine): string {
@@ -63,6 +67,7 @@ export function verifyLine(check: VerifyLine): string {
     ["service", endpoints?.service],
     ["namespace", endpoints?.namespace],
     ["expect-pods", pods],
+    ["context", endpoints?.context],
   ])}`;
 }
 
@@ -107,3 +112,6 @@ export function failureNoticed(check: string, notice: Omit<NotifyLine, "event">)
 
 /** The environment variable the webhook's URL reaches the checker through. */
 export const WEBHOOK_ENV = WEBHOOK_URL_ENV;
+
+/** The environment variable `kubernetes:kubeconfig` (a path or the contents) reaches the checker through. */
+export { KUBECONFIG_ENV } from "../lib/kubeconfig";

@@ -1,13 +1,11 @@
 // cluster-healthy: the Kubernetes API answers with the provider's
 // kubeconfig, every node is Ready, and no pod of the namespace is crash
 // looping, failing to pull its image, failed, or Pending longer than a bound.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { KubeConfig, V1Node, V1Pod } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import type { ItemResult } from "../item";
 import { fail, pass } from "../results";
 import { boundedRequests, kubeClient } from "../../lib/kube-api";
+import { loadKubeConfig } from "../../lib/kubeconfig";
 
 
 /** Container waiting reasons that mean the pod will not come up by itself. */
@@ -91,23 +89,13 @@ function podFact(pod: V1Pod): PodFact {
 }
 
 /**
- * A KubeConfig as the Kubernetes provider reads `kubernetes:kubeconfig`: a
- * path (`~` expanded) when such a file exists, else the kubeconfig's own
- * text; without one, client-node's usual places (KUBECONFIG, ~/.kube/config,
- * in-cluster).
+ * The KubeConfig cluster-healthy reads: one handed in as loaded, else the
+ * provider's `kubernetes:kubeconfig` and `kubernetes:context` read as the
+ * provider reads them (lib/kubeconfig.ts).
  */
-export async function kubeConfigOf(kubeconfig: string | KubeConfig | undefined): Promise<KubeConfig> {
+export async function kubeConfigOf(kubeconfig: string | KubeConfig | undefined, context?: string): Promise<KubeConfig> {
   if (kubeconfig !== undefined && typeof kubeconfig !== "string") return kubeconfig;
-  const k8s = await kubeClient();
-  const kc = new k8s.KubeConfig();
-  if (kubeconfig === undefined) {
-    kc.loadFromDefault();
-    return kc;
-  }
-  const file = kubeconfig.startsWith("~/") ? path.join(os.homedir(), kubeconfig.slice(2)) : kubeconfig;
-  if (fs.existsSync(file)) kc.loadFromFile(file);
-  else kc.loadFromString(kubeconfig);
-  return kc;
+  return loadKubeConfig(kubeconfig, context);
 }
 
 /** The API server's URL as the kubeconfig names it (no credentials in it). */

@@ -121,6 +121,30 @@ describe("safe-deploy-check smoke and verify", () => {
     expect(run.code).toBe(64);
     expect(run.stderr).toContain(message);
   });
+
+  it("exits 64 when --context names a context the kubeconfig does not have, naming those it has", async () => {
+    const kubeconfig = join(dir, "kubeconfig");
+    writeFileSync(
+      kubeconfig,
+      ["apiVersion: v1", "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]", "users: [{name: u, user: {token: t}}]", "contexts: [{name: x, context: {cluster: c, user: u}}]", "current-context: x"].join("\n"),
+    );
+
+    const run = await check(["verify", "--url", "http://127.0.0.1:9", "--expect-version", "v1", "--service", "s", "--expect-pods", "version=green", "--kubeconfig", kubeconfig, "--context", "production"]);
+
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain(`safe-deploy-check verify: cannot load a kubeconfig from '${kubeconfig}': the kubeconfig has no context 'production' (it has 'x')`);
+  });
+
+  it("reads kubernetes:kubeconfig's contents from $SAFE_DEPLOY_KUBECONFIG, never printing them", async () => {
+    const token = "tok-kubeconfig-3c9a";
+    const contents = ["apiVersion: v1", "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:9'}}]", `users: [{name: u, user: {token: ${token}}}]`, "contexts: [{name: x, context: {cluster: c, user: u}}]", "current-context: x"].join("\n");
+
+    const run = await check(["verify", "--url", "http://127.0.0.1:9", "--expect-version", "v1", "--service", "s", "--expect-pods", "version=green", "--context", "production"], { SAFE_DEPLOY_KUBECONFIG: contents });
+
+    expect(run.code).toBe(64);
+    expect(run.stderr).toContain("safe-deploy-check verify: cannot load a kubeconfig from $SAFE_DEPLOY_KUBECONFIG: the kubeconfig has no context 'production' (it has 'x')");
+    expect(run.stdout + run.stderr).not.toContain(token);
+  });
 });
 
 describe("safe-deploy-check notify", () => {

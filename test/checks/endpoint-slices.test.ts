@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkEndpoints, loadKubeConfig } from "../../checks/endpoint-slices";
+import { checkEndpoints } from "../../checks/endpoint-slices";
+import { loadKubeConfig } from "../../lib/kubeconfig";
 import { useLoopbackServers, type Handler } from "./loopback-server";
 import { expectWithinBound } from "../support/time-bound";
 

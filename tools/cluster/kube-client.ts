@@ -2,8 +2,6 @@
 // CommonJS (module node16), where a static import of it is error TS1479, so
 // the module is loaded with a dynamic import() (kept as import() by tsc) and
 // its types are imported with an explicit resolution mode.
-import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
-
 export type KubeClientModule = typeof import("@kubernetes/client-node", {
   with: { "resolution-mode": "import" },
 });
@@ -25,13 +23,8 @@ export function kubeClient(): Promise<KubeClientModule> {
   return loading;
 }
 
-/** A KubeConfig loaded from a kubeconfig file (e.g. LocalCluster.kubeconfigPath). */
-export async function loadKubeConfig(kubeconfigPath: string): Promise<KubeConfig> {
-  const k8s = await kubeClient();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfigPath);
-  return kc;
-}
+/** A KubeConfig from a kubeconfig file (e.g. LocalCluster.kubeconfigPath), read as everything else reads one. */
+export { loadKubeConfig } from "../../lib/kubeconfig";
 
 /** The HTTP status of a failed client-node call, or undefined for other errors. */
 export function httpStatus(error: unknown): number | undefined {
