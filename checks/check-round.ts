@@ -8,13 +8,13 @@ export interface SmokeSpec {
   /** The target, e.g. `http://127.0.0.1:8080` or `https://green.payments.example.com`. */
   readonly baseUrl: string;
   readonly expectedVersion: string;
-  /** @default "/health" */
+  /** The service's health path (`--health-path`, the stack's `healthPath`). */
   readonly healthPath: string;
-  /** @default "/version" */
+  /** The service's version path (`--version-path`, the stack's `versionPath`). */
   readonly versionPath: string;
-  /** @default [] */
+  /** Checked after health and version, in order; none: only those two. */
   readonly requests: readonly CriticalRequest[];
-  /** The bound on each request. @default 5000 */
+  /** The bound on each request (`--timeout`, the stack's `checks.smoke.timeoutSeconds`). */
   readonly requestTimeoutMs: number;
 }
 

@@ -16,54 +16,25 @@ import { postWebhook } from "./post-webhook";
 import { redact, redactValues } from "./redact";
 import { formatCheck, formatSmoke, formatVerify } from "./report";
 import { fillSecrets, secretReferences } from "./secret-references";
-import { runSmoke } from "./smoke";
+import { runSmoke, SMOKE_BACKOFF } from "./smoke";
 import { runVerify } from "./verify";
 import { readWebhookSecrets, WEBHOOK_TOKEN_ENV, WEBHOOK_URL_ENV, type WebhookSecrets } from "./webhook-secrets";
+import { checksSchema } from "../config/checks";
+import { commonServiceFields } from "../config/fields";
 import { KUBECONFIG_ENV, kubeconfigNamed, loadKubeConfig } from "../lib/kubeconfig";
 
 export const EXIT_PASS = 0;
 export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 64;
 
-export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
-
-  smoke   (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V
-          [--health-path /health] [--version-path /version]
-          [--requests FILE.json|-] [--deadline 120] [--timeout 5]
-          health 2xx and healthy, version exactly V, each critical request as expected;
-          retried with backoff (0.5 s doubling to 5 s) until it passes or the deadline (s)
-  verify  (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V [--every 10] [--for 300] [--error-budget 0]
-          [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout 5]
-          [--service NAME --expect-pods version=green [--namespace default] [--kubeconfig FILE]
-          [--context NAME] [--settle 30]]
-          the same checks once a round, every N s for M s, and with --service that every
-          ready endpoint of its EndpointSlices is a pod with those labels (the first round
-          waits up to --settle s for the slices to move after a switch); fails once
-          more than --error-budget rounds have failed
-          (--port-forward: the checker opens it itself through the Kubernetes API, as
-          kubectl port-forward does, to a ready pod behind the Service in --namespace (default)
-          with --kubeconfig FILE (else $${KUBECONFIG_ENV}, a path or the contents, else
-          $KUBECONFIG, ~/.kube/config, in-cluster) and its current context or --context NAME,
-          read as the Kubernetes provider reads kubernetes:kubeconfig and kubernetes:context;
-          PORT is the Service port, optional when it has one; the setup is bound by
-          --port-forward-timeout 15 s, and a failed setup fails the check, saying what failed)
-          (--requests -: read from standard input; \${NAME} in a request's header or string
-          body is the value of the environment variable NAME, never printed)
-  notify  --event start|success|failure|rollback --service S --version V --environment E
-          [--who NAME] [--rollback-command CMD] [--dashboard URL] [--rollback-to V]
-          [--reason TEXT] [--timeout 10]
-          webhook from $${WEBHOOK_URL_ENV} or $${WEBHOOK_URL_ENV}_FILE, bearer token from
-          $${WEBHOOK_TOKEN_ENV} or $${WEBHOOK_TOKEN_ENV}_FILE (never a flag)
-
-exit codes: 0 pass, 1 fail, 64 usage or config error`;
-
-export interface CliIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly out: (line: string) => void;
-  readonly err: (line: string) => void;
-}
-
-class UsageError extends Error {}
+/**
+ * Each default a step passes explicitly is the stack config's own (config/checks.ts,
+ * config/fields.ts), read from there: a check run by hand checks as the step of a service
+ * with default settings does.
+ */
+const STACK_CHECKS = checksSchema.parse({});
+const DEFAULT_HEALTH_PATH = commonServiceFields.healthPath.parse(undefined);
+const DEFAULT_VERSION_PATH = commonServiceFields.versionPath.parse(undefined);
 
 const CHECK_FLAGS = {
   url: { type: "string" },
@@ -73,18 +44,18 @@ const CHECK_FLAGS = {
   kubeconfig: { type: "string" },
   context: { type: "string" },
   "expect-version": { type: "string" },
-  "health-path": { type: "string", default: "/health" },
-  "version-path": { type: "string", default: "/version" },
+  "health-path": { type: "string", default: DEFAULT_HEALTH_PATH },
+  "version-path": { type: "string", default: DEFAULT_VERSION_PATH },
   requests: { type: "string" },
-  timeout: { type: "string", default: "5" },
+  timeout: { type: "string", default: String(STACK_CHECKS.smoke.timeoutSeconds) },
 } as const;
 
-const SMOKE_FLAGS = { ...CHECK_FLAGS, deadline: { type: "string", default: "120" } } as const;
+const SMOKE_FLAGS = { ...CHECK_FLAGS, deadline: { type: "string", default: String(STACK_CHECKS.smoke.deadlineSeconds) } } as const;
 const VERIFY_FLAGS = {
   ...CHECK_FLAGS,
-  every: { type: "string", default: "10" },
-  for: { type: "string", default: "300" },
-  "error-budget": { type: "string", default: "0" },
+  every: { type: "string", default: String(STACK_CHECKS.verify.everySeconds) },
+  for: { type: "string", default: String(STACK_CHECKS.verify.forSeconds) },
+  "error-budget": { type: "string", default: String(STACK_CHECKS.verify.errorBudget) },
   service: { type: "string" },
   "expect-pods": { type: "string" },
   settle: { type: "string", default: "30" },
@@ -101,6 +72,47 @@ const NOTIFY_FLAGS = {
   reason: { type: "string" },
   timeout: { type: "string", default: "10" },
 } as const;
+
+/** The help; every default it shows is the flag's own. */
+export const USAGE = `usage: safe-deploy-check <smoke|verify|notify> [flags]
+
+  smoke   (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V
+          [--health-path ${SMOKE_FLAGS["health-path"].default}] [--version-path ${SMOKE_FLAGS["version-path"].default}]
+          [--requests FILE.json|-] [--deadline ${SMOKE_FLAGS.deadline.default}] [--timeout ${SMOKE_FLAGS.timeout.default}]
+          health 2xx and healthy, version exactly V, each critical request as expected;
+          retried with backoff (${SMOKE_BACKOFF.firstDelayMs / 1000} s doubling to ${SMOKE_BACKOFF.maxDelayMs / 1000} s) until it passes or the deadline (s)
+  verify  (--url URL | --port-forward svc/NAME[:PORT]) --expect-version V [--every ${VERIFY_FLAGS.every.default}] [--for ${VERIFY_FLAGS.for.default}] [--error-budget ${VERIFY_FLAGS["error-budget"].default}]
+          [--health-path ...] [--version-path ...] [--requests FILE.json|-] [--timeout ${VERIFY_FLAGS.timeout.default}]
+          [--service NAME --expect-pods version=green [--namespace ${VERIFY_FLAGS.namespace.default}] [--kubeconfig FILE]
+          [--context NAME] [--settle ${VERIFY_FLAGS.settle.default}]]
+          the same checks once a round, every N s for M s, and with --service that every
+          ready endpoint of its EndpointSlices is a pod with those labels (the first round
+          waits up to --settle s for the slices to move after a switch); fails once
+          more than --error-budget rounds have failed
+          (--port-forward: the checker opens it itself through the Kubernetes API, as
+          kubectl port-forward does, to a ready pod behind the Service in --namespace (${VERIFY_FLAGS.namespace.default})
+          with --kubeconfig FILE (else $${KUBECONFIG_ENV}, a path or the contents, else
+          $KUBECONFIG, ~/.kube/config, in-cluster) and its current context or --context NAME,
+          read as the Kubernetes provider reads kubernetes:kubeconfig and kubernetes:context;
+          PORT is the Service port, optional when it has one; the setup is bound by
+          --port-forward-timeout ${VERIFY_FLAGS["port-forward-timeout"].default} s, and a failed setup fails the check, saying what failed)
+          (--requests -: read from standard input; \${NAME} in a request's header or string
+          body is the value of the environment variable NAME, never printed)
+  notify  --event start|success|failure|rollback --service S --version V --environment E
+          [--who NAME] [--rollback-command CMD] [--dashboard URL] [--rollback-to V]
+          [--reason TEXT] [--timeout ${NOTIFY_FLAGS.timeout.default}]
+          webhook from $${WEBHOOK_URL_ENV} or $${WEBHOOK_URL_ENV}_FILE, bearer token from
+          $${WEBHOOK_TOKEN_ENV} or $${WEBHOOK_TOKEN_ENV}_FILE (never a flag)
+
+exit codes: 0 pass, 1 fail, 64 usage or config error`;
+
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+class UsageError extends Error {}
 
 /**
  * node's parseArgs quotes the offending argument in its errors; an argument may be a secret

@@ -2,12 +2,15 @@
 // never past the overall deadline.
 import { failedCheck, runRound, type CheckResult, type SmokeSpec } from "./check-round";
 
+/** The waits between attempts: the first, doubling up to the longest. */
+export const SMOKE_BACKOFF = { firstDelayMs: 500, maxDelayMs: 5000 } as const;
+
 export interface SmokeOptions {
-  /** The overall bound, from the first request to the verdict. @default 120000 */
+  /** The overall bound, from the first request to the verdict (`--deadline`, the stack's `checks.smoke.deadlineSeconds`). */
   readonly deadlineMs: number;
-  /** The first wait between attempts; each next one doubles. @default 500 */
+  /** The first wait between attempts; each next one doubles. @default SMOKE_BACKOFF.firstDelayMs (500) */
   readonly firstDelayMs?: number;
-  /** The longest wait between attempts. @default 5000 */
+  /** The longest wait between attempts. @default SMOKE_BACKOFF.maxDelayMs (5000) */
   readonly maxDelayMs?: number;
   /** Told of each failed attempt (for progress lines). */
   readonly onFailedAttempt?: (attempt: number, round: readonly CheckResult[], retryInMs: number) => void;
@@ -70,8 +73,8 @@ export async function runSmoke(spec: SmokeSpec, options: SmokeOptions): Promise<
       {
         retries: Number.POSITIVE_INFINITY,
         factor: 2,
-        minTimeout: options.firstDelayMs ?? 500,
-        maxTimeout: options.maxDelayMs ?? 5000,
+        minTimeout: options.firstDelayMs ?? SMOKE_BACKOFF.firstDelayMs,
+        maxTimeout: options.maxDelayMs ?? SMOKE_BACKOFF.maxDelayMs,
         // p-retry stops retrying at this bound and shortens the last wait to fit inside it.
         maxRetryTime: options.deadlineMs,
         onFailedAttempt: ({ error, attemptNumber, retryDelay }) => {

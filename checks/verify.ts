@@ -5,11 +5,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { failedCheck, runRound, type CheckResult, type SmokeSpec } from "./check-round";
 
 export interface VerifyOptions {
-  /** Between the starts of two rounds. @default 10000 */
+  /** Between the starts of two rounds (`--every`, the stack's `checks.verify.everySeconds`). */
   readonly everyMs: number;
-  /** How long rounds are started for: rounds = ceil(window / every). @default 300000 */
+  /** How long rounds are started for: rounds = ceil(window / every) (`--for`, `checks.verify.forSeconds`). */
   readonly windowMs: number;
-  /** How many rounds may fail before verify fails. @default 0 */
+  /** How many rounds may fail before verify fails (`--error-budget`, `checks.verify.errorBudget`). */
   readonly errorBudget: number;
   /** Checks run after the HTTP checks in every round where those passed (the EndpointSlices). @default [] */
   readonly extraChecks?: readonly (() => Promise<CheckResult>)[];
