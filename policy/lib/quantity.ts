@@ -1,14 +1,14 @@
 // Kubernetes resource quantities (`250m`, `1`, `1.5`, `256Mi`, `1Gi`, `1e3`) as
 // numbers, so a request can be compared with its limit.
 //
-// The project's one quantity parser: the program's config reads through it too
-// (lib/quantity.ts, which accepts fewer forms). It lives in the pack because
-// the pack never imports the program, and it is not @kubernetes/client-node's
-// quantityToScalar because the pack does not depend on client-node (an ES
-// module it would load at start), because quantityToScalar is not among
-// client-node 2's exports (only dist/util.js has it), and because it throws on
-// forms Kubernetes accepts (`1.5Gi`, `0.5k`: BigInt of a fraction) and takes
-// forms it refuses (`0x10`, `Infinity`).
+// The program's config has its own parser (lib/quantity.ts, fewer forms): the
+// pack never imports the program nor the program the pack, so each side keeps
+// one, and test/unit/quantity.test.ts holds them to the same value on every
+// form the config accepts. Not @kubernetes/client-node's quantityToScalar:
+// the pack does not depend on client-node (an ES module it would load at
+// start), quantityToScalar is not among client-node 2's exports (only
+// dist/util.js has it), and it throws on forms Kubernetes accepts (`1.5Gi`,
+// `0.5k`: BigInt of a fraction) and takes forms it refuses (`0x10`, `Infinity`).
 
 const SUFFIXES: Readonly<Record<string, number>> = {
   n: 1e-9,
