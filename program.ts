@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { configKeyPath, parseStackConfig, rawConfigFromAll, StackConfigError } from "./config/load";
 import { isConfigSecret, plainCredentialProblems } from "./config/plain-credentials";
 import type { ServiceConfig, StackConfig } from "./config/schema";
-import type { ServiceChecksArgs } from "./components/check-steps";
+import type { ClusterSettings, ServiceChecksArgs } from "./components/check-steps";
 import { DeploymentRecord } from "./components/deployment-record";
 import { gatherChecklist, stagingStackName, type GatherOptions } from "./checklist/gather";
 import { preDeploymentChecks, stagingReader, type Gather } from "./checklist/pre-deployment-checks";
@@ -54,7 +54,7 @@ export async function program(options: ProgramOptions = {}): Promise<StackOutput
   if (plain.length > 0) throw new StackConfigError(plain);
   const previous = await previousState(config);
   // PreDeploymentChecks: before any resource is registered, for what this update changes.
-  const kubeconfig = new pulumi.Config("kubernetes").get("kubeconfig");
+  const cluster = kubernetesSettings();
   const checklist = await preDeploymentChecks({
     config,
     recorded: previous.checklist,
@@ -63,12 +63,21 @@ export async function program(options: ProgramOptions = {}): Promise<StackOutput
     options: {
       now: (options.now ?? (() => new Date()))(),
       readStaging: stagingReader(stagingStackName(config.checklist, pulumi.getOrganization(), pulumi.getProject())),
-      ...(kubeconfig === undefined ? {} : { kubeconfig }),
+      ...(cluster.kubeconfig === undefined ? {} : { kubeconfig: cluster.kubeconfig }),
+      ...(cluster.context === undefined ? {} : { kubeContext: cluster.context }),
       ...options.gatherOptions,
     },
   });
   if (config.environment === "production") productionGate(config, checklist, { stack: pulumi.getStack(), projectDir: __dirname });
-  return deployStack(config, pulumi.getStack(), previous, checklist);
+  return deployStack(config, pulumi.getStack(), previous, checklist, cluster);
+}
+
+/** The Kubernetes provider's own settings: every check reads the cluster the provider deploys to (lib/kubeconfig.ts reads them as it does). */
+function kubernetesSettings(): ClusterSettings {
+  const kubernetes = new pulumi.Config("kubernetes");
+  const kubeconfig = kubernetes.get("kubeconfig");
+  const context = kubernetes.get("context");
+  return { ...(kubeconfig === undefined ? {} : { kubeconfig }), ...(context === undefined ? {} : { context }) };
 }
 
 /**
@@ -107,7 +116,7 @@ function liveByService(services: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries(services as Record<string, { live?: unknown }>).map(([name, report]) => [name, report?.live ?? null]));
 }
 
-export function deployStack(config: StackConfig, stack: string, previous: PreviousState, checklist: RecordedChecklist): StackOutputs {
+export function deployStack(config: StackConfig, stack: string, previous: PreviousState, checklist: RecordedChecklist, cluster: ClusterSettings = {}): StackOutputs {
   const namespace: pulumi.Input<string> = config.createNamespace
     ? new k8s.core.v1.Namespace("namespace", {
         metadata: {
@@ -130,7 +139,7 @@ export function deployStack(config: StackConfig, stack: string, previous: Previo
     for (const warning of strategy.configWarnings(spec)) pulumi.log.warn(`${configKeyPath(["services", spec.name, ...warning.path])}: ${warning.message}`);
     const history = spec.checks === undefined ? undefined : nextCheckHistory(spec, previous.checks?.[spec.name]);
     if (history !== undefined) histories[spec.name] = history;
-    const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick);
+    const checks = spec.checks === undefined ? undefined : checksArgs(spec.checks, config, history, reports[i]?.rollback?.quick, cluster);
     // What the last update reported live for this service, if it reads as this strategy's (unknown: taken as nothing).
     const before = readThrough(strategy.liveSchema, previous.live?.[spec.name] ?? undefined, `the last live state of ${spec.name}`);
     const declared = strategy.declare(spec, { namespace, environment: config.environment, checks, migration: plannedMigrationOf(spec) }, before.known ? before.value : undefined);
@@ -177,12 +186,19 @@ function servedBy(declared: DeclaredService): pulumi.Output<ServedService> {
 }
 
 /** A service's checks as its component takes them: the webhook and the tokens as Pulumi secrets from here on. */
-function checksArgs(checks: NonNullable<ServiceConfig["checks"]>, config: StackConfig, history: CheckHistory | undefined, rollbackCommand: string | undefined): ServiceChecksArgs {
+function checksArgs(
+  checks: NonNullable<ServiceConfig["checks"]>,
+  config: StackConfig,
+  history: CheckHistory | undefined,
+  rollbackCommand: string | undefined,
+  cluster: ClusterSettings,
+): ServiceChecksArgs {
   return {
     config: checks,
     secrets: pulumi.secret(config.checkSecrets),
     ...(config.webhookUrl === undefined ? {} : { webhookUrl: pulumi.secret(config.webhookUrl) }),
     rollback: history?.rollback ?? false,
     ...(rollbackCommand === undefined ? {} : { rollbackCommand }),
+    ...(Object.keys(cluster).length === 0 ? {} : { cluster }),
   };
 }

@@ -58,6 +58,8 @@ export interface GatherOptions {
   readonly readStaging?: (signal: AbortSignal) => Promise<StagingState>;
   /** The kubeconfig the provider uses: a path or a loaded KubeConfig. @default - client-node's usual places (KUBECONFIG, ~/.kube/config) */
   readonly kubeconfig?: string | KubeConfig;
+  /** The provider's `kubernetes:context`. @default - the kubeconfig's current context */
+  readonly kubeContext?: string;
   /** Who runs the update. @default GITHUB_ACTOR, else the OS user */
   readonly deployedBy?: string;
 }
@@ -204,7 +206,7 @@ function boundedSources(config: ChecklistConfig, request: ChecklistRequest, opti
       releaseItems: ["cluster-healthy"],
       serviceItems: [],
       run: async (signal) => {
-        const kc = await kubeConfigOf(options.kubeconfig);
+        const kc = await kubeConfigOf(options.kubeconfig, options.kubeContext);
         const facts = await readClusterFacts(kc, request.namespace, signal);
         return { release: [decideClusterHealth(facts, now, pendingBoundSeconds, `Kubernetes API ${serverOf(kc)}`)] };
       },

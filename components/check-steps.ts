@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ChecksConfig } from "../config/checks";
 import type { ServiceConfig } from "../config/schema";
 import { secretReferences } from "../checks/secret-references";
-import { failureNoticed, notifyLine, smokeLine, verifyLine, WEBHOOK_ENV, type HttpCheckLine } from "../checks/step-commands";
+import { failureNoticed, KUBECONFIG_ENV, notifyLine, smokeLine, verifyLine, WEBHOOK_ENV, type HttpCheckLine } from "../checks/step-commands";
 
 /** What a strategy component needs to build its service's check steps; absent: the service has no checks. */
 export interface ServiceChecksArgs {
@@ -23,6 +23,16 @@ export interface ServiceChecksArgs {
   readonly rollback?: boolean;
   /** The service's quick rollback, quoted in a failure notice. @default - none */
   readonly rollbackCommand?: string;
+  /** The cluster the provider deploys to, which verify reads EndpointSlices from. @default {} (the checker's KUBECONFIG and current context) */
+  readonly cluster?: ClusterSettings;
+}
+
+/** The Kubernetes provider's `kubernetes:kubeconfig` (a path or the contents) and `kubernetes:context`. */
+export interface ClusterSettings {
+  /** @default - KUBECONFIG, then ~/.kube/config */
+  readonly kubeconfig?: string;
+  /** @default - the kubeconfig's current context */
+  readonly context?: string;
 }
 
 export interface CheckStepContext {
@@ -51,8 +61,12 @@ export function configDigest(value: unknown): string {
 /** The critical requests as the checker reads them on stdin: `${NAME}` references only. */
 const requestsJson = (config: ChecksConfig): string => JSON.stringify(config.criticalRequests);
 
-/** The secrets the requests refer to, plus the webhook when a check reports its own failure. */
-function checkEnvironment(context: CheckStepContext, withWebhook: boolean): pulumi.Output<Record<string, string>> | undefined {
+/**
+ * The secrets the requests refer to, plus the webhook when a check reports its own failure,
+ * plus the provider's kubeconfig when the step reads the cluster: it may hold credentials, so
+ * it travels as a secret in the environment, never on the command line Pulumi keeps in state.
+ */
+function checkEnvironment(context: CheckStepContext, withWebhook: boolean, withKubeconfig = false): pulumi.Output<Record<string, string>> | undefined {
   const { checks } = context;
   const names = new Set(
     checks.config.criticalRequests.flatMap((request) => [
@@ -61,11 +75,13 @@ function checkEnvironment(context: CheckStepContext, withWebhook: boolean): pulu
     ]),
   );
   const webhook = withWebhook ? webhookOf(checks) : undefined;
-  if (names.size === 0 && webhook === undefined) return undefined;
+  const kubeconfig = withKubeconfig ? checks.cluster?.kubeconfig : undefined;
+  if (names.size === 0 && webhook === undefined && kubeconfig === undefined) return undefined;
   return pulumi.secret(
     pulumi.all([checks.secrets, webhook]).apply(([secrets, url]): Record<string, string> => {
       const env: Record<string, string> = Object.fromEntries([...names].map((name) => [name, secrets[name] ?? ""]));
       if (url !== undefined) env[WEBHOOK_ENV] = url;
+      if (kubeconfig !== undefined) env[KUBECONFIG_ENV] = kubeconfig;
       return env;
     }),
   );
@@ -134,19 +150,21 @@ export function verifyStep(
 ): command.local.Command {
   const { config } = context.checks;
   const window = context.checks.rollback === true ? config.verify.everySeconds : config.verify.forSeconds;
+  const clusterContext = context.checks.cluster?.context;
+  const cluster = clusterContext === undefined ? {} : { context: clusterContext };
   const create = pulumi.output(endpoints?.namespace).apply((namespace) => {
     const line = verifyLine({
       ...httpCheck(context, target.url, target.version),
       everySeconds: config.verify.everySeconds,
       forSeconds: window,
       errorBudget: config.verify.errorBudget,
-      ...(endpoints === undefined || namespace === undefined ? {} : { endpoints: { service: endpoints.service, namespace, expectPods: endpoints.expectPods } }),
+      ...(endpoints === undefined || namespace === undefined ? {} : { endpoints: { service: endpoints.service, namespace, expectPods: endpoints.expectPods, ...cluster } }),
     });
     return webhookOf(context.checks) === undefined ? line : failureNoticed(line, notice(context, target.version, `verification of ${target.what} failed`));
   });
   // Not the window: a rollback's one round must not turn into a re-run on the next `up`.
-  const digest = configDigest({ url: target.url, requests: config.criticalRequests, verify: { ...config.verify, forSeconds: undefined }, endpoints, paths: [context.healthPath, context.versionPath], notify: config.notify });
-  return step(name, context, create, ["verify", target.what, target.version, digest], checkEnvironment(context, true), dependsOn);
+  const digest = configDigest({ url: target.url, requests: config.criticalRequests, verify: { ...config.verify, forSeconds: undefined }, endpoints, ...cluster, paths: [context.healthPath, context.versionPath], notify: config.notify });
+  return step(name, context, create, ["verify", target.what, target.version, digest], checkEnvironment(context, true, endpoints !== undefined), dependsOn);
 }
 
 function notice(context: CheckStepContext, version: string, reason?: string) {

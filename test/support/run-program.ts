@@ -37,10 +37,14 @@ export const CREDENTIAL_KEYS = ["safe-deploy:webhookUrl", "safe-deploy:checkSecr
 export async function runProgram(
   stack: string,
   edit?: StackEdit,
-  options: Omit<MockRunOptions, "stack" | "config"> & { readonly program?: ProgramOptions } = {},
+  options: Omit<MockRunOptions, "stack" | "config"> & {
+    readonly program?: ProgramOptions;
+    /** Other namespaces' config, e.g. `kubernetes:context`. @default {} */
+    readonly otherConfig?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<{ run: MockRun; outputs: StackOutputs }> {
-  const { program: programOptions, ...mockOptions } = options;
-  const run = await startMockRun({ secretKeys: CREDENTIAL_KEYS, ...mockOptions, stack, config: asAllConfig(editedRaw(stack, edit)) });
+  const { program: programOptions, otherConfig, ...mockOptions } = options;
+  const run = await startMockRun({ secretKeys: CREDENTIAL_KEYS, ...mockOptions, stack, config: { ...asAllConfig(editedRaw(stack, edit)), ...otherConfig } });
   const outputs = await program({ gather: gatherWith(), ...programOptions });
   await run.settled();
   return { run, outputs };

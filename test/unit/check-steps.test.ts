@@ -190,6 +190,32 @@ describe("secrets of the check steps", () => {
   });
 });
 
+describe("the cluster verify reads", () => {
+  const KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{ name: u, user: { token: kube-token-0123456789 } }]\n";
+
+  it("is the provider's: its context on verify's line, its kubeconfig only in verify's secret environment", async () => {
+    const { run } = await runProgram("production", withChecks, { otherConfig: { "kubernetes:kubeconfig": KUBECONFIG, "kubernetes:context": "prod-east" } });
+    await run.settled();
+    const verify = inputs(command(run, "payment-service-verify"));
+    expect(verify.create).toContain("--context prod-east");
+    expect(verify.environment).toMatchObject({ [SECRET_SIG]: SECRET_VALUE_SIG });
+    expect((verify.environment as unknown as { value: Record<string, string> }).value["SAFE_DEPLOY_KUBECONFIG"]).toBe(KUBECONFIG);
+    for (const step of ofType(run, COMMAND)) {
+      const { create, stdin, triggers, environment } = inputs(step);
+      expect(JSON.stringify({ create, stdin, triggers }), step.name).not.toContain("kube-token");
+      // Only the steps that read EndpointSlices get the kubeconfig at all.
+      if (!create.includes("--service ")) expect(JSON.stringify(environment ?? {}), step.name).not.toContain("kube-token");
+    }
+  });
+
+  it("is the checker's own KUBECONFIG and context when the provider sets neither", async () => {
+    const { run } = await runProgram("production", withChecks);
+    const verify = inputs(command(run, "payment-service-verify"));
+    expect(verify.create).not.toContain("--context");
+    expect(JSON.stringify(verify.environment)).not.toContain("SAFE_DEPLOY_KUBECONFIG");
+  });
+});
+
 describe("a rollback keeps verify to one round", () => {
   const history = (target: string, rollback: boolean) => ({ checks: { "payment-service": { target, version: target.split(" ")[1], rollback, served: ["v3.1.0", "v3.2.0"] } } });
   const verifyCreate = async (referencedOutputs: Record<string, unknown>) => {
