@@ -83,3 +83,18 @@ export function readServiceEntry<T>(schema: z.ZodType<T>, output: unknown, servi
   if (output === null || typeof output !== "object" || Array.isArray(output)) return { known: false, reason: `${what} is ${output === undefined ? "absent" : "not a map by service"}` };
   return readThrough(schema, (output as Record<string, unknown>)[service], `${what}.${service}`);
 }
+
+/**
+ * What the policy pack reads of the outputs (the `services` output on the
+ * root Stack resource, and a `live` state the DeploymentRecord carries as
+ * `from`), as JSON Schema. The pack never imports the program and must stay
+ * self-contained (a published pack holds only policy/), so it reads a copy:
+ * policy/lib/stack-outputs.schema.json, which test/unit/outputs-contract.test.ts
+ * holds byte for byte to this. Extra keys pass, as zod's own parse strips them.
+ */
+export function packContract(): { readonly services: unknown; readonly live: unknown } {
+  return {
+    services: z.toJSONSchema(stackOutputsSchema.shape.services, { io: "input" }),
+    live: z.toJSONSchema(liveStateSchema, { io: "input" }),
+  };
+}

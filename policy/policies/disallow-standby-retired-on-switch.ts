@@ -9,7 +9,6 @@ import { replicas } from "../lib/kubernetes";
 import { blueGreenRollouts, otherSlot } from "../lib/rollouts";
 import { StackIndex } from "../lib/stack-index";
 import { previousLive, previousRecord } from "../lib/stack-record";
-import { at } from "../lib/values";
 
 export const disallowStandbyRetiredOnSwitch: StackValidationPolicy = {
   name: "disallow-standby-retired-on-switch",
@@ -24,13 +23,11 @@ export const disallowStandbyRetiredOnSwitch: StackValidationPolicy = {
     });
     if (retired.length === 0) return;
     const record = previousRecord(args);
-    if (!record.known) {
-      args.notApplicable("the stack keeps no record of what served before (the DeploymentRecord's `from`), so which slot was live before its release is not known");
-    }
+    if (!record.known) args.notApplicable(`${record.reason}, so which slot was live before its release is not known`);
     for (const rollout of retired) {
       const live = previousLive(record, rollout.app);
-      const before = at(live, "slot");
-      if (at(live, "strategy") !== "blue-green" || (before !== "blue" && before !== "green") || before === rollout.liveSlot) continue;
+      if (live?.strategy !== "blue-green" || live.slot === rollout.liveSlot) continue;
+      const before = live.slot;
       const standby = otherSlot(rollout.liveSlot);
       report(
         `${rollout.liveService.label} switches traffic from slot ${before} to ${rollout.liveSlot} in this update, and the same update scales ${rollout.slots[standby]?.label ?? standby} to 0: ` +

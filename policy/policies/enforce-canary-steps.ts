@@ -9,7 +9,7 @@ import { canaryRollouts } from "../lib/rollouts";
 import { StackIndex } from "../lib/stack-index";
 import { previousLive, previousRecord } from "../lib/stack-record";
 import { configOf } from "../lib/validate";
-import { at, UNKNOWN } from "../lib/values";
+import { UNKNOWN } from "../lib/values";
 
 export interface CanaryStepsConfig {
   /** Traffic shares (percent) a canary moves through, ascending. @default [10, 25, 50, 100] */
@@ -64,16 +64,11 @@ export const enforceCanarySteps: StackValidationPolicy = {
     const moving = canaryRollouts(new StackIndex(args)).filter((rollout) => rollout.share !== UNKNOWN && rollout.share > TOLERANCE);
     if (moving.length === 0) return;
     const record = previousRecord(args);
-    if (!record.known) {
-      args.notApplicable("the stack keeps no record of what served before (the DeploymentRecord's `from`), so the share each canary had before its release is not known");
-    }
+    if (!record.known) args.notApplicable(`${record.reason}, so the share each canary had before its release is not known`);
     for (const rollout of moving) {
       const share = rollout.share as number;
       const live = previousLive(record, rollout.app);
-      const before = at(live, "canary");
-      const sameCanary = at(live, "strategy") === "canary" && at(before, "version") === rollout.canaryVersion;
-      const previousWeight = at(before, "weight");
-      const previous = sameCanary && typeof previousWeight === "number" ? previousWeight : 0;
+      const previous = live?.strategy === "canary" && live.canary.version === rollout.canaryVersion ? live.canary.weight : 0;
       if (share <= previous + TOLERANCE) continue;
       const limit = largestNextShare(previous, config);
       if (share <= limit + TOLERANCE) continue;

@@ -7,7 +7,6 @@
 // standby, a rollback), and one the update leaves as it was.
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { currentServices, previousLive, previousRecord, servingVersions } from "../lib/stack-record";
-import { at, UNKNOWN } from "../lib/values";
 
 /** Where each strategy's rollback target comes from in safe-deploy's stack config. */
 const HOW_TO_FIX: Readonly<Record<string, string>> = {
@@ -25,16 +24,15 @@ export const enforceRollbackTarget: StackValidationPolicy = {
   validateStack: (args, report) => {
     const services = currentServices(args);
     if (services === undefined) args.notApplicable("the stack has no `services` output naming each service's rollback target");
+    else if (!services.known) args.notApplicable(`the stack's \`services\` output, which names each service's rollback target, does not read: ${services.reason}`);
     const record = previousRecord(args);
-    for (const [name, service] of Object.entries(services ?? {})) {
-      const target = at(service, "rollbackTarget");
-      if ((typeof target === "string" && target !== "") || target === UNKNOWN) continue;
+    for (const [name, service] of Object.entries(services?.known === true ? services.value : {})) {
+      if (service.rollbackTarget !== null && service.rollbackTarget !== "") continue;
       const before = previousLive(record, name);
       const served = servingVersions(before);
-      const brought = servingVersions(at(service, "live")).filter((version) => !served.includes(version));
+      const brought = servingVersions(service.live).filter((version) => !served.includes(version));
       if (record.known && (before === undefined || brought.length === 0)) continue;
-      const strategy = at(service, "strategy");
-      const fix = typeof strategy === "string" ? HOW_TO_FIX[strategy] : undefined;
+      const fix = HOW_TO_FIX[service.strategy];
       const change = record.known
         ? `its release brings ${brought.join(", ")} into traffic`
         : "the stack keeps no record of what served before (a DeploymentRecord with `from`), so its release may bring a new version into traffic";

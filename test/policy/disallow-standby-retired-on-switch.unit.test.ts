@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { disallowStandbyRetiredOnSwitch } from "../../policy/policies/disallow-standby-retired-on-switch";
-import { deployment, releasedFrom, service, stackOutputs, T } from "./fixtures";
+import { deployment, releasedFrom, reportOf, service, stackOutputs, T } from "./fixtures";
 import { judgeStack, type StackInput } from "./support/judge";
 
 type Slot = "blue" | "green";
@@ -18,7 +18,8 @@ function blueGreen(live: Slot, standbyReplicas: number): StackInput[] {
 }
 
 /** The record of payment-service's release: before it, `slot` was live. */
-const wasLive = (slot: Slot) => releasedFrom({ "payment-service": { strategy: "blue-green", live: { strategy: "blue-green", slot, version: "v3.1.0", replicas: 4 } } });
+const wasLive = (slot: Slot) =>
+  releasedFrom({ "payment-service": reportOf("payment-service", { strategy: "blue-green", blueVersion: "v3.1.0", greenVersion: "v3.2.0", liveSlot: slot, replicas: 4 }) });
 const judge = (...inputs: StackInput[]) => judgeStack(disallowStandbyRetiredOnSwitch, [stackOutputs({}), ...inputs]);
 
 describe("disallow-standby-retired-on-switch", () => {

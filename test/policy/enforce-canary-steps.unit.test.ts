@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CANARY_STEPS_DEFAULTS, enforceCanarySteps, largestNextShare } from "../../policy/policies/enforce-canary-steps";
-import { deployment, edited, httpRoute, releasedFrom, service, stackOutputs, T } from "./fixtures";
+import { deployment, edited, httpRoute, releasedFrom, reportOf, service, stackOutputs, T } from "./fixtures";
 import { judgeStack, type StackInput } from "./support/judge";
 import { UNKNOWN_ON_THE_WIRE } from "./support/sdk";
 
@@ -20,7 +20,7 @@ function tracks(canary: number, total = 10): StackInput[] {
 
 /** The record of the canary's release: before it, the canary (`version`) was at `weight` percent. */
 const wasAt = (weight: number, version = "v4.1.0") =>
-  releasedFrom({ "recommendation-engine": { live: { strategy: "canary", stable: { version: "v4.0.3" }, canary: { version, weight } } } });
+  releasedFrom({ "recommendation-engine": reportOf("recommendation-engine", { strategy: "canary", stableVersion: "v4.0.3", canaryVersion: version, canaryWeight: weight, replicas: 10, httpRoute: { gatewayName: "public" } }) });
 const judge = (inputs: StackInput[], config: Record<string, unknown> = {}) => judgeStack(enforceCanarySteps, [stackOutputs({}), ...inputs], config);
 
 describe("enforce-canary-steps", () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { enforceRollbackTarget } from "../../policy/policies/enforce-rollback-target";
-import { releasedFrom, stackOutputs } from "./fixtures";
+import { releasedFrom, reportOf, stackOutputs } from "./fixtures";
 import { judgeStack } from "./support/judge";
 import { UNKNOWN_ON_THE_WIRE } from "./support/sdk";
 
-const live = (version: string) => ({ strategy: "rolling", version, replicas: 5 });
-const userApi = (version: string, rollbackTarget: string | null) => ({ "user-api": { name: "user-api", strategy: "rolling", live: live(version), rollbackTarget } });
+/** user-api's output as the program writes it: `previousVersion` is its rollback target. */
+const userApi = (version: string, previousVersion: string | null) => ({
+  "user-api": reportOf("user-api", { strategy: "rolling", version, replicas: 5, ...(previousVersion === null ? {} : { previousVersion }) }),
+});
 const judge = (...inputs: Parameters<typeof judgeStack>[1]) => judgeStack(enforceRollbackTarget, inputs);
 
 describe("enforce-rollback-target", () => {
@@ -39,15 +41,18 @@ describe("enforce-rollback-target", () => {
   });
 
   it("passes an aborted canary: its traffic goes back to the stable version, which served before", async () => {
-    const canary = (weight: number) => ({ strategy: "canary", stable: { version: "v4.0.3", weight: 100 - weight }, canary: { version: "v4.1.0", weight } });
-    const engine = (weight: number, rollbackTarget: string | null) => ({ "recommendation-engine": { strategy: "canary", live: canary(weight), rollbackTarget } });
+    const report = (weight: number) => reportOf("recommendation-engine", { strategy: "canary", stableVersion: "v4.0.3", canaryVersion: "v4.1.0", canaryWeight: weight, replicas: 10 });
+    const canary = (weight: number) => report(weight).live;
+    // At 20% the program always names the stable track; an output without it (another program's) is judged all the same.
+    const engine = (weight: number, rollbackTarget: null) => ({ "recommendation-engine": { ...report(weight), rollbackTarget, rollback: null } });
 
     expect((await judge(stackOutputs(engine(0, null)), releasedFrom({ "recommendation-engine": { live: canary(20) } }))).violations).toEqual([]);
     expect((await judge(stackOutputs(engine(20, null)), releasedFrom({ "recommendation-engine": { live: canary(0) } }))).violations).toHaveLength(1);
   });
 
   it("tolerates a rollback target preview cannot know yet", async () => {
-    expect((await judge(stackOutputs(userApi("v2.4.0", UNKNOWN_ON_THE_WIRE)), releasedFrom(userApi("v2.3.1", null)))).violations).toEqual([]);
+    const unknownTarget = { "user-api": { ...userApi("v2.4.0", null)["user-api"], rollbackTarget: UNKNOWN_ON_THE_WIRE } };
+    expect((await judge(stackOutputs(unknownTarget), releasedFrom(userApi("v2.3.1", null)))).violations).toEqual([]);
   });
 
   it("is not applicable to a stack without a services output", async () => {

@@ -5,6 +5,8 @@
 
 import type { RecordedChecklist } from "../../checklist/recorded-checklist";
 import { recordData } from "../../components/deployment-record";
+import { serviceReport, type ServiceReport } from "../../lib/service-report";
+import { serviceSchema } from "../../strategies/registry";
 
 export type Manifest = Record<string, unknown>;
 export type Path = readonly (string | number)[];
@@ -207,4 +209,14 @@ export function releasedFrom(services: Record<string, { readonly live: unknown }
   };
   const data = recordData({ stack: "production", environment: "production", checklist, services: names.map((name) => ({ name, strategy: "rolling", version: "v1", previousVersion: null, rollback: null })) });
   return { type: T.configMap, name: "deployment-record-configmap", props: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "safe-deploy-record", namespace: NS }, data } };
+}
+
+/**
+ * One `services.<name>` output exactly as the program reports it
+ * (lib/service-report.ts, through the service's strategy), from the service's
+ * stack config as an operator writes it; `image` defaults to the registry's.
+ */
+export function reportOf(name: string, config: Record<string, unknown>): ServiceReport {
+  const spec = serviceSchema.parse({ image: `registry.example.com/shop/${name}`, ...config });
+  return serviceReport({ ...spec, name }, { namespace: NS, stack: "production", environment: "production" });
 }

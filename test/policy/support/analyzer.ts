@@ -40,7 +40,7 @@ export function staleBuild(): string | undefined {
   const builtAt = statSync(built).mtimeMs;
   const sources = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-      entry.isDirectory() ? (["node_modules", "bin"].includes(entry.name) ? [] : sources(join(dir, entry.name))) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
+      entry.isDirectory() ? (["node_modules", "bin"].includes(entry.name) ? [] : sources(join(dir, entry.name))) : entry.name.endsWith(".ts") || entry.name.endsWith(".schema.json") ? [join(dir, entry.name)] : [],
     );
   const newer = sources(POLICY_DIR).filter((file) => statSync(file).mtimeMs > builtAt);
   return newer.length === 0 ? undefined : `policy/bin is older than ${newer.join(", ")}: run tools/run true (or npm run build in policy/)`;
