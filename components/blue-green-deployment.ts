@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { BlueGreenServiceConfig } from "../config/schema";
 import { names, otherSlot, selectorLabels, unversionedLabels, type SlotName } from "../lib/names";
 import { slotReplicas } from "../lib/replicas";
-import { slotVersion } from "../lib/versions";
+import { liveSlotVersion, slotVersion } from "../lib/versions";
 import type * as command from "@pulumi/command";
 import { checkContext, notifySteps, smokeStep, verifyStep } from "./check-steps";
 import { newHttpService } from "./http-service";
@@ -84,7 +84,7 @@ export class BlueGreenDeployment extends pulumi.ComponentResource {
       throw new pulumi.ResourceError(`BlueGreenDeployment '${name}': the live slot '${spec.liveSlot}' has no version`, this);
     }
     const checks = checkContext(args, this);
-    const liveVersion = slotVersion(spec, spec.liveSlot) ?? "";
+    const liveVersion = liveSlotVersion(spec);
     const target = { what: `slot ${spec.liveSlot}`, version: liveVersion };
     const slotUrl = args.checks?.config.urls[spec.liveSlot] ?? "";
     // The slot is smoke-tested through its own Service, after the migration its version needs.

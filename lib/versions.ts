@@ -9,6 +9,13 @@ export function slotVersion(service: BlueGreenServiceConfig, slot: SlotName): st
   return slot === "blue" ? service.blueVersion : service.greenVersion;
 }
 
+/** The live slot's version: the config schema refuses a live slot without one, so its absence is a bug, not a state. */
+export function liveSlotVersion(service: BlueGreenServiceConfig): string {
+  const version = slotVersion(service, service.liveSlot);
+  if (version === undefined) throw new Error(`services.${service.name}.liveSlot '${service.liveSlot}' has no version; the config schema refuses this`);
+  return version;
+}
+
 /** The newest of some versions by semver precedence. */
 export function newestVersion(versions: readonly string[]): string | undefined {
   return versions.reduce<string | undefined>((newest, v) => (newest === undefined || semver.gt(v, newest) ? v : newest), undefined);

@@ -8,7 +8,7 @@ import { commonServiceFields, versionSchema } from "../config/fields";
 import { names, otherSlot, selectorLabels, type SlotName } from "../lib/names";
 import { slotReplicas } from "../lib/replicas";
 import { configSetAll, pulumiUp, quote } from "../lib/rollback";
-import { slotVersion } from "../lib/versions";
+import { liveSlotVersion, slotVersion } from "../lib/versions";
 import type { Strategy } from "./strategy";
 
 export const slotSchema = z.enum(["blue", "green"], { message: "must be 'blue' or 'green'" });
@@ -39,13 +39,6 @@ export type BlueGreenLive = z.infer<typeof blueGreenLiveSchema>;
 
 const SLOTS: readonly SlotName[] = ["blue", "green"];
 
-/** The live slot's version: the schema refuses a live slot without one. */
-function liveVersion(service: BlueGreenServiceConfig): string {
-  const version = slotVersion(service, service.liveSlot);
-  if (version === undefined) throw new Error(`services.${service.name}.liveSlot '${service.liveSlot}' has no version; the config schema refuses this`);
-  return version;
-}
-
 export const blueGreen = {
   name: "blue-green",
   schema: blueGreenServiceSchema,
@@ -70,7 +63,7 @@ export const blueGreen = {
     return {
       strategy: "blue-green",
       slot: service.liveSlot,
-      version: liveVersion(service),
+      version: liveSlotVersion(service),
       replicas: slotReplicas(service, service.liveSlot),
       standby: { slot: standby, version: slotVersion(service, standby) ?? null, replicas: slotReplicas(service, standby) },
     };
@@ -80,7 +73,7 @@ export const blueGreen = {
     const standby = live.standby.version === null ? "no standby slot" : `standby ${live.standby.slot} ${live.standby.version} on ${live.standby.replicas} pods`;
     return `slot ${live.slot} ${live.version} on ${live.replicas} pods; ${standby}`;
   },
-  releaseVersions: (service) => ({ version: liveVersion(service), previousVersion: slotVersion(service, otherSlot(service.liveSlot)) ?? null }),
+  releaseVersions: (service) => ({ version: liveSlotVersion(service), previousVersion: slotVersion(service, otherSlot(service.liveSlot)) ?? null }),
 
   rollbackPlan(service, ctx) {
     const standby = otherSlot(service.liveSlot);
@@ -106,12 +99,24 @@ export const blueGreen = {
     };
   },
 
+  releaseSteps(service, version) {
+    if (liveSlotVersion(service) === version) return [];
+    // One update: the migration, the idle slot's rollout and smoke test, then the switch; the old slot stays as the standby.
+    const idle = otherSlot(service.liveSlot);
+    return [
+      {
+        what: `put ${version} on the idle slot ${idle} and switch traffic to it, keeping ${service.liveSlot} (${liveSlotVersion(service)}) as the standby`,
+        set: { [`${idle}Version`]: version, liveSlot: idle, retireStandby: false },
+      },
+    ];
+  },
+
   checkUrlNeeded: (service) => ({ target: service.liveSlot, why: `the smoke test reaches the '${service.liveSlot}' slot there before traffic switches to it` }),
   checkTarget(service) {
-    const version = liveVersion(service);
+    const version = liveSlotVersion(service);
     return { target: `${service.liveSlot} ${version}`, version };
   },
-  trafficVersions: (service) => [liveVersion(service)],
+  trafficVersions: (service) => [liveSlotVersion(service)],
 
   staging: {
     serves: (live) => ({ versions: [live.version], words: `${live.version} (live slot ${live.slot})` }),

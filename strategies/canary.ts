@@ -12,7 +12,7 @@ import { canaryTrackReplicas } from "../lib/replicas";
 import { configSetAll, pulumiUp, quote } from "../lib/rollback";
 import { canaryTraffic, closerShareAdvice, TRAFFIC_WARN_POINTS } from "../lib/traffic";
 import type { ServiceConfig } from "./registry";
-import type { Strategy } from "./strategy";
+import type { ReleaseStep, Strategy } from "./strategy";
 
 /** A hostname as the Gateway API takes it: lowercase DNS names, an optional leading `*.`, no IP addresses. */
 const routeHostnameSchema = z
@@ -171,6 +171,17 @@ export const canary = {
       verify: `kubectl get pods ${ns} -l app=${service.name},version=canary -o name`,
       expect: "no pods",
     };
+  },
+
+  releaseSteps(service, version, plan) {
+    if (service.stableVersion === version) return [];
+    // A canary of this version already in traffic goes on from its share; another one starts over.
+    const from = service.canaryVersion === version ? service.canaryWeight : 0;
+    const steps: ReleaseStep[] = plan.canarySteps
+      .filter((weight) => weight > from && weight < 100)
+      .map((weight) => ({ what: `${version} as the canary at ${weight}% of the traffic`, set: { canaryVersion: version, canaryWeight: weight } }));
+    steps.push({ what: `promote ${version}: the stable track runs it, the canary track goes to 0`, set: { stableVersion: version, canaryWeight: 0 }, remove: ["canaryVersion"] });
+    return steps;
   },
 
   checkUrlNeeded: (service) =>

@@ -68,6 +68,11 @@ export const rolling = {
     };
   },
 
+  releaseSteps: (service, version) =>
+    version === service.version
+      ? []
+      : [{ what: `roll out ${version}, keeping ${service.version} as the rollback target`, set: { version, previousVersion: service.version } }],
+
   checkUrlNeeded: () => ({ target: "live", why: "verify reaches the service there after the rollout" }),
   checkTarget: (service) => ({ target: service.version, version: service.version }),
   trafficVersions: (service) => [service.version],

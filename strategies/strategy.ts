@@ -49,6 +49,20 @@ export interface StagingWords<Live> {
   fix(service: string, version: string, stack: string, up: string): string;
 }
 
+/** One update of a release: the keys it sets (and removes) under `services.<name>`, and what it does, in words. */
+export interface ReleaseStep {
+  readonly what: string;
+  readonly set: Readonly<Record<string, string | number | boolean>>;
+  /** @default [] */
+  readonly remove?: readonly string[];
+}
+
+/** How a release proceeds where the strategy leaves a choice. */
+export interface ReleasePlan {
+  /** The canary's shares of traffic, in percent, ascending; 100 promotes. */
+  readonly canarySteps: readonly number[];
+}
+
 /**
  * One rollout strategy. `Spec` is a service's validated config under this
  * strategy, `Live` what the `services` output reports as live for it.
@@ -91,6 +105,13 @@ export interface Strategy<Spec extends StrategyService, Live extends StrategyLiv
   checkTarget(service: Spec): { readonly target: string; readonly version: string } | undefined;
   /** Versions that take traffic after this update (the checks' served history). */
   trafficVersions(service: Spec): string[];
+
+  /**
+   * The updates that take the service from what it serves to `version`, in
+   * order, each an ordinary update the pack judges (the release automation
+   * runs them); none when it serves `version` already.
+   */
+  releaseSteps(service: Spec, version: string, plan: ReleasePlan): ReleaseStep[];
 
   /** staging-first's words and fixes for a service of this strategy. */
   readonly staging: StagingWords<Live>;

@@ -1,0 +1,60 @@
+// Each strategy's release steps, from the shipped production stack: the
+// updates that take a service to a new version, in order, as config keys.
+import { describe, expect, it } from "vitest";
+import { parseStackConfig } from "../../config/load";
+import { strategyOf, type ServiceConfig } from "../../strategies/registry";
+import { editedRaw, type StackEdit } from "../support/run-program";
+
+const PRODUCTION_STEPS = { canarySteps: [10, 30, 50, 100] };
+
+function service(name: string, edit: StackEdit = () => {}): ServiceConfig {
+  const found = parseStackConfig(editedRaw("production", edit)).services.find((s) => s.name === name);
+  if (found === undefined) throw new Error(`no ${name} in the production stack`);
+  return found;
+}
+
+const stepsTo = (spec: ServiceConfig, version: string) => strategyOf(spec).releaseSteps(spec, version, PRODUCTION_STEPS);
+
+describe("release steps", () => {
+  it("rolls user-api out in one update, keeping the version it ran as the rollback target", () => {
+    expect(stepsTo(service("user-api"), "v2.5.0")).toEqual([
+      { what: "roll out v2.5.0, keeping v2.4.0 as the rollback target", set: { version: "v2.5.0", previousVersion: "v2.4.0" } },
+    ]);
+  });
+
+  it("puts payment-service's version on the idle slot and switches in one update, the standby kept", () => {
+    const retired = service("payment-service", (raw) => (raw.services["payment-service"]!["retireStandby"] = true));
+    expect(stepsTo(retired, "v3.3.0")).toEqual([
+      { what: "put v3.3.0 on the idle slot blue and switch traffic to it, keeping green (v3.2.0) as the standby", set: { blueVersion: "v3.3.0", liveSlot: "blue", retireStandby: false } },
+    ]);
+  });
+
+  it("steps a new canary through every share, then promotes it", () => {
+    const promoted = service("recommendation-engine", (raw) => {
+      const engine = raw.services["recommendation-engine"]!;
+      engine["stableVersion"] = "v4.1.0";
+      engine["canaryWeight"] = 0;
+      delete engine["canaryVersion"];
+    });
+    expect(stepsTo(promoted, "v4.2.0")).toEqual([
+      { what: "v4.2.0 as the canary at 10% of the traffic", set: { canaryVersion: "v4.2.0", canaryWeight: 10 } },
+      { what: "v4.2.0 as the canary at 30% of the traffic", set: { canaryVersion: "v4.2.0", canaryWeight: 30 } },
+      { what: "v4.2.0 as the canary at 50% of the traffic", set: { canaryVersion: "v4.2.0", canaryWeight: 50 } },
+      { what: "promote v4.2.0: the stable track runs it, the canary track goes to 0", set: { stableVersion: "v4.2.0", canaryWeight: 0 }, remove: ["canaryVersion"] },
+    ]);
+  });
+
+  it("goes on from the share a canary of the same version has, and starts another version over", () => {
+    const atTwenty = service("recommendation-engine");
+    expect(stepsTo(atTwenty, "v4.1.0").map((step) => step.set["canaryWeight"])).toEqual([30, 50, 0]);
+    expect(stepsTo(atTwenty, "v4.2.0").map((step) => step.set["canaryWeight"])).toEqual([10, 30, 50, 0]);
+  });
+
+  it.each([
+    ["user-api", "v2.4.0"],
+    ["payment-service", "v3.2.0"],
+    ["recommendation-engine", "v4.0.3"],
+  ])("has nothing to do for %s, which serves %s already", (name, version) => {
+    expect(stepsTo(service(name), version)).toEqual([]);
+  });
+});
