@@ -1,0 +1,77 @@
+// `safe-deploy history SERVICE`: every version a service ran, from the
+// config each update of the stack history was made with (`pulumi stack
+// history` keeps it), read through the service's strategy: what the update
+// brought into traffic, and whether that was a release (a version new here)
+// or a rollback (one that served before).
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import { serviceSchema, strategyOf } from "../strategies/registry";
+
+export interface HistoryRow {
+  /** The stack's update number (`pulumi stack history`'s version). */
+  readonly update: number;
+  readonly kind: string;
+  readonly result: string;
+  readonly startedAt: string;
+  /** Who ran it, as far as the engine recorded: the commit's author. @default - unknown */
+  readonly by: string;
+  /** The version the update brought into traffic, or null when the service was not in that update's config (or it does not read). */
+  readonly version: string | null;
+  /** The version a rollback of it returns to; null when none. */
+  readonly previousVersion: string | null;
+  /** `release`: a version new here; `rollback`: one that served before; `unchanged`: the same as the update before; `absent`: not deployed. */
+  readonly change: "release" | "rollback" | "unchanged" | "absent";
+}
+
+/** The service's config in an update's config, or undefined when it was not there or does not read. */
+function serviceIn(entry: Pick<UpdateSummary, "config">, service: string): ReturnType<typeof serviceSchema.parse> | undefined {
+  const raw = entry.config["safe-deploy:services"]?.value;
+  if (raw === undefined) return undefined;
+  try {
+    const services = JSON.parse(raw) as Record<string, unknown>;
+    const parsed = serviceSchema.safeParse(services[service]);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The rows of `service`, newest first, from the stack history (newest first, as `pulumi stack history` lists it). */
+export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "environment" | "config">[], service: string): HistoryRow[] {
+  const oldestFirst = [...entries].sort((a, b) => a.version - b.version);
+  const served = new Set<string>();
+  let before: string | null = null;
+  const rows: HistoryRow[] = [];
+  for (const entry of oldestFirst) {
+    const config = serviceIn(entry, service);
+    const versions = config === undefined ? undefined : strategyOf({ ...config, name: service }).releaseVersions({ ...config, name: service });
+    const version = versions?.version ?? null;
+    const change: HistoryRow["change"] =
+      version === null ? "absent" : version === before ? "unchanged" : served.has(version) ? "rollback" : "release";
+    rows.push({
+      update: entry.version,
+      kind: entry.kind,
+      result: entry.result,
+      startedAt: new Date(entry.startTime).toISOString(),
+      by: entry.environment["git.author"] ?? entry.environment["git.committer"] ?? "unknown",
+      version,
+      previousVersion: versions?.previousVersion ?? null,
+      change,
+    });
+    // Only an update that went through put its version into traffic.
+    if (entry.kind === "update" && entry.result === "succeeded" && version !== null) {
+      served.add(version);
+      before = version;
+    }
+  }
+  return rows.reverse();
+}
+
+/** The rows as a table an operator reads. */
+export function formatHistory(service: string, stack: string, rows: readonly HistoryRow[]): string {
+  if (rows.length === 0) return `${service} on stack ${stack}: no updates in the stack history\n`;
+  const lines = rows.map(
+    (row) =>
+      `${String(row.update).padStart(6)}  ${row.startedAt}  ${row.kind.padEnd(7)} ${row.result.padEnd(10)} ${(row.version ?? "-").padEnd(14)} ${row.change.padEnd(9)} ${row.by}`,
+  );
+  return [`${service} on stack ${stack}, newest first:`, `${"update".padStart(6)}  ${"started".padEnd(24)}  ${"kind".padEnd(7)} ${"result".padEnd(10)} ${"version".padEnd(14)} ${"change".padEnd(9)} by`, ...lines, ""].join("\n");
+}

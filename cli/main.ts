@@ -1,0 +1,108 @@
+// `safe-deploy`: one way in for operators, over the same program and stacks
+// as `pulumi up`. Every command that previews or updates attaches the policy
+// pack with the config of the stack's environment; there is no flag to leave
+// it out. `--json` prints one JSON document on stdout; progress goes to
+// stderr. Exit codes: cli/exit-codes.ts.
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
+import { EXIT, type ExitCode } from "./exit-codes";
+import { formatHistory, serviceHistory } from "./history";
+import { CommandInputError, openStack } from "./open-stack";
+import { formatStatus, stackStatus } from "./status";
+
+/** Minutes as a positive number, for `--timeout`. */
+function minutes(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`must be a positive number of minutes (got '${value}')`);
+  return parsed;
+}
+
+interface StackOptions {
+  readonly stack: string;
+  readonly json?: boolean;
+  readonly timeout: number;
+}
+
+function write(json: boolean | undefined, document: unknown, text: string): void {
+  process.stdout.write(json === true ? `${JSON.stringify(document, null, 2)}\n` : text);
+}
+
+function formatRun(run: EngineRun): string {
+  // `read`: the program reads its own last outputs on every pass; that changes nothing.
+  const changes = Object.entries(run.changes).filter(([op]) => op !== "same" && op !== "read").map(([op, count]) => `${count} to ${op}`);
+  const lines = [
+    `${run.operation} of stack ${run.stack} (${run.environment}): ${run.outcome} in ${run.seconds} s${changes.length === 0 ? ", no changes" : `: ${changes.join(", ")}`}`,
+  ];
+  for (const finding of run.policy) lines.push(`  policy ${finding.policy} (${finding.level}): ${finding.message}`);
+  for (const error of run.outcome === "succeeded" ? [] : run.errors) lines.push(`  error: ${error}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function stackCommand(name: string, description: string, defaultMinutes: number): Command {
+  return new Command(name)
+    .description(description)
+    .showHelpAfterError()
+    .exitOverride()
+    .requiredOption("-s, --stack <stack>", "the stack, e.g. production")
+    .option("--json", "print one JSON document on stdout instead of text")
+    .addOption(new Option("--timeout <minutes>", "stop waiting after this long (the engine is told to cancel)").argParser(minutes).default(defaultMinutes));
+}
+
+export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
+  const cli = new Command("safe-deploy")
+    .description("Deploy services to Kubernetes by the production runbook, the policy pack always attached.")
+    .showHelpAfterError()
+    .exitOverride();
+  cli.addCommand(
+    stackCommand("preview", "what an update would change, judged by the policy pack and the checklist", 15).action(async (options: StackOptions) => {
+      const run = await runEngine(await openStack(options.stack, { create: true }), "preview", { timeoutMs: options.timeout * 60_000 });
+      write(options.json, run, formatRun(run));
+      setExit(exitCodeOf(run));
+    }),
+  );
+  cli.addCommand(
+    stackCommand("up", "preview, then update: both judged by the policy pack", 30).action(async (options: StackOptions) => {
+      const run = await runEngine(await openStack(options.stack, { create: true }), "up", { timeoutMs: options.timeout * 60_000 });
+      write(options.json, run, formatRun(run));
+      setExit(exitCodeOf(run));
+    }),
+  );
+  cli.addCommand(
+    stackCommand("status", "per service what serves and how to go back; whether the cluster still matches the stack", 2).action(async (options: StackOptions) => {
+      const status = await stackStatus(await openStack(options.stack), { timeoutMs: options.timeout * 60_000 });
+      write(options.json, status, formatStatus(status));
+      setExit(status.services.known ? EXIT.ok : EXIT.failed);
+    }),
+  );
+  cli.addCommand(
+    stackCommand("history", "every version a service ran, from the stack history: release or rollback, when, by whom", 2)
+      .argument("<service>", "the service, as named under safe-deploy:services")
+      .action(async (service: string, options: StackOptions) => {
+        const opened = await openStack(options.stack);
+        const rows = serviceHistory(await opened.stack.history(), service);
+        write(options.json, { stack: options.stack, service, updates: rows }, formatHistory(service, options.stack, rows));
+        setExit(EXIT.ok);
+      }),
+  );
+  return cli;
+}
+
+/** Runs `safe-deploy` on `argv` and exits with its code. */
+export async function run(argv: readonly string[] = process.argv): Promise<void> {
+  let code: ExitCode = EXIT.ok;
+  try {
+    await safeDeployCommand((exit) => (code = exit)).parseAsync([...argv]);
+  } catch (error) {
+    const commanderCode = (error as { code?: string }).code;
+    if (commanderCode === "commander.helpDisplayed" || commanderCode === "commander.version") code = EXIT.ok;
+    else if (commanderCode !== undefined && commanderCode.startsWith("commander.")) code = EXIT.usage;
+    else if (error instanceof CommandInputError) {
+      process.stderr.write(`safe-deploy: ${error.message}\n`);
+      code = EXIT.refused;
+    } else {
+      process.stderr.write(`safe-deploy: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = EXIT.failed;
+    }
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,141 @@
+// `safe-deploy status`: per service, what the stack's last update says
+// serves and how to go back, and whether the cluster still matches the stack
+// (a refresh preview, bounded) and whether an update was left half done.
+// Every outside read is bounded; what cannot be read is `unknown`, with why.
+import { readThrough, stackOutputsSchema, type StackOutputsData } from "../lib/stack-outputs";
+import { strategyOfLive } from "../strategies/registry";
+import type { OpenedStack } from "./open-stack";
+
+export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
+
+export interface ServiceStatus {
+  readonly name: string;
+  readonly strategy: string;
+  /** What is live, in words (the strategy's own: slot, canary share...). */
+  readonly live: string;
+  /** What the ready objects served at the last update (`served`). */
+  readonly served: readonly string[];
+  readonly rollbackTarget: string | null;
+  readonly quickRollback: string | null;
+  /** The release the checklist last judged for this service: its version, when, and the items that did not pass. */
+  readonly lastRelease: { readonly version: string; readonly gatheredAt: string; readonly notPassed: readonly string[] } | null;
+}
+
+export interface DriftedObject {
+  readonly resource: string;
+  readonly op: string;
+  /** The properties that differ. */
+  readonly properties: readonly string[];
+}
+
+/** What a refresh finds changed on every object the cluster runs, which is no drift from what was declared. */
+const CLUSTER_KEPT = new Set(["status"]);
+
+export interface StackStatus {
+  readonly stack: string;
+  readonly environment: string;
+  readonly services: Known<readonly ServiceStatus[]>;
+  /** Objects whose live state differs from what the stack declared (a refresh preview), beyond the status the cluster keeps moving. */
+  readonly drift: Known<{ readonly changed: number; readonly objects: readonly DriftedObject[] }>;
+  /** Operations an interrupted update left pending (`pulumi stack export`). */
+  readonly pendingOperations: Known<readonly string[]>;
+}
+
+function servicesOf(outputs: StackOutputsData): ServiceStatus[] {
+  return Object.values(outputs.services).map((report) => {
+    const recorded = outputs.checklist.services[report.name];
+    return {
+      name: report.name,
+      strategy: report.strategy,
+      live: strategyOfLive(report.live).describeLive(report.live),
+      served: outputs.served[report.name]?.versions ?? [],
+      rollbackTarget: report.rollbackTarget,
+      quickRollback: report.rollback?.quick ?? null,
+      lastRelease:
+        recorded === undefined
+          ? null
+          : {
+              version: recorded.version,
+              gatheredAt: recorded.gatheredAt,
+              notPassed: Object.entries(recorded.items)
+                .filter(([, item]) => item.status !== "pass")
+                .map(([item, result]) => `${item} ${result.status}${result.waived === undefined ? "" : ` (waived by ${result.waived.by})`}`),
+            },
+    };
+  });
+}
+
+async function within<T>(what: string, timeoutMs: number, read: (signal: AbortSignal) => Promise<T>): Promise<Known<T>> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    return { known: true, value: await read(abort.signal) };
+  } catch (error) {
+    if (abort.signal.aborted) return { known: false, reason: `${what} did not finish within ${timeoutMs / 1000} s` };
+    return { known: false, reason: `${what} failed: ${(error instanceof Error ? error.message : String(error)).trim().split("\n")[0]}` };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function stackStatus(opened: OpenedStack, options: { readonly timeoutMs: number }): Promise<StackStatus> {
+  const { stack } = opened;
+  const outputs = await within("reading the stack outputs", options.timeoutMs, async () => {
+    const raw = Object.fromEntries(Object.entries(await stack.outputs()).map(([key, output]) => [key, output.value]));
+    const read = readThrough(stackOutputsSchema, raw, `the outputs of stack ${stack.name}`);
+    if (!read.known) throw new Error(read.reason);
+    return read.value;
+  });
+  const pendingOperations = await within("reading the stack's state", options.timeoutMs, async () => {
+    const exported = (await stack.exportStack()) as { deployment?: { pending_operations?: { type?: string; resource?: { urn?: string } }[] } };
+    return (exported.deployment?.pending_operations ?? []).map((op) => `${op.type ?? "?"} ${op.resource?.urn ?? "?"}`);
+  });
+  const drift = await within("the refresh preview", options.timeoutMs, async (signal) => {
+    const objects: DriftedObject[] = [];
+    await stack.previewRefresh({
+      signal,
+      color: "never",
+      onEvent: (event) => {
+        const step = event.resourcePreEvent?.metadata;
+        if (step === undefined || step.op === "same" || step.op === "refresh") return;
+        const properties = [...new Set([...(step.diffs ?? []), ...Object.keys(step.detailedDiff ?? {})])];
+        if (step.op === "update" && properties.length > 0 && properties.every((p) => CLUSTER_KEPT.has(p.split(".")[0] ?? p))) return;
+        objects.push({ resource: step.urn.split("::").slice(2).join(" "), op: step.op, properties });
+      },
+    });
+    return { changed: objects.length, objects };
+  });
+  return {
+    stack: stack.name,
+    environment: opened.environment,
+    services: outputs.known ? { known: true, value: servicesOf(outputs.value) } : outputs,
+    drift,
+    pendingOperations,
+  };
+}
+
+export function formatStatus(status: StackStatus): string {
+  const lines = [`stack ${status.stack} (${status.environment})`];
+  if (!status.services.known) lines.push(`  services: unknown: ${status.services.reason}`);
+  else {
+    for (const s of status.services.value) {
+      lines.push(``, `${s.name} (${s.strategy})`, `  live: ${s.live}`, `  served at the last update: ${s.served.join(", ") || "nothing"}`);
+      lines.push(`  rollback target: ${s.rollbackTarget ?? "none"}${s.quickRollback === null ? "" : `\n  quick rollback: ${s.quickRollback}`}`);
+      if (s.lastRelease !== null) {
+        lines.push(`  last release: ${s.lastRelease.version}, checklist gathered at ${s.lastRelease.gatheredAt}${s.lastRelease.notPassed.length === 0 ? ", every item passed" : `; not passed: ${s.lastRelease.notPassed.join(", ")}`}`);
+      }
+    }
+  }
+  lines.push("");
+  lines.push(
+    status.drift.known
+      ? `cluster: ${status.drift.value.changed === 0 ? "matches the stack" : `${status.drift.value.changed} object(s) differ from the stack (pulumi preview --refresh shows which)`}`
+      : `cluster: unknown: ${status.drift.reason}`,
+  );
+  lines.push(
+    status.pendingOperations.known
+      ? `pending operations: ${status.pendingOperations.value.length === 0 ? "none" : status.pendingOperations.value.join("; ")}`
+      : `pending operations: unknown: ${status.pendingOperations.reason}`,
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,128 @@
+// The `safe-deploy` command as an operator types it, in the project's
+// directory, without a terminal: the real engine, the policy pack attached by
+// the command itself, the local cluster. Its exit codes and its --json.
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import type { EngineStack } from "../../tools/rehearsal/engine";
+
+const execFileAsync = promisify(execFile);
+const SAFE_DEPLOY = path.join(__dirname, "..", "..", "cli", "bin", "safe-deploy.cjs");
+
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `safe-deploy ARGS` in the stack's project directory, with its environment, no terminal. */
+async function safeDeploy(engine: EngineStack, ...args: string[]): Promise<Ran> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [SAFE_DEPLOY, ...args], { cwd: engine.workDir, env: { ...process.env, ...engine.env }, maxBuffer: 16 * 2 ** 20 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+  }
+}
+
+const json = <T>(ran: Ran): T => JSON.parse(ran.stdout) as T;
+
+describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real engine and cluster", () => {
+  let context: E2eContext | undefined;
+  let engine: EngineStack;
+  beforeAll(async () => {
+    context = await startE2e("command");
+    engine = await engineFor(context, "production");
+  }, 120_000);
+  afterAll(() => stopE2e(context), 60_000);
+
+  it(
+    "updates production with the pack attached, then previews no change",
+    async () => {
+      const up = await safeDeploy(engine, "up", "--stack", "production", "--json");
+      expect(up.code, up.stderr).toBe(0);
+      const run = json<{ outcome: string; changes: Record<string, number>; policy: { level: string }[] }>(up);
+      expect(run.outcome).toBe("succeeded");
+      expect(run.changes["create"]).toBeGreaterThan(10);
+      expect(run.policy.filter((finding) => finding.level === "mandatory")).toEqual([]);
+      // Progress on stderr while it ran, one line per step.
+      expect(up.stderr).toContain("updating stack production with the policy pack (policy/config/production.json)");
+      expect(up.stderr).toMatch(/done create kubernetes:apps\/v1:Deployment user-api-workload-deployment \([0-9]+ s\)/);
+      expect(await deploymentsSettled(context!.kc, "production")).toMatchObject({ "user-api": "5/5 available, 5 updated" });
+
+      const preview = await safeDeploy(engine, "preview", "--stack", "production");
+      expect(preview.code, preview.stderr).toBe(0);
+      expect(preview.stdout).toMatch(/^preview of stack production \(production\): succeeded in [0-9.]+ s, no changes$/m);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
+  it(
+    "refuses what the pack makes mandatory with exit 2, naming the policy, and changes nothing",
+    async () => {
+      await engine.cli(["config", "set", "--path", "safe-deploy:services.user-api.replicas", "1"]);
+      const refused = await safeDeploy(engine, "up", "--stack", "production");
+      await engine.cli(["config", "set", "--path", "safe-deploy:services.user-api.replicas", "5"]);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stdout).toMatch(/^up of stack production \(production\): refused/m);
+      expect(refused.stdout).toContain("policy enforce-minimum-replicas (mandatory)");
+      expect(await deploymentsSettled(context!.kc, "production")).toMatchObject({ "user-api": "5/5 available, 5 updated" });
+    },
+    UP_TIMEOUT_MS,
+  );
+
+  it(
+    "tells each service's state and its way back, and that the cluster matches the stack",
+    async () => {
+      const ran = await safeDeploy(engine, "status", "--stack", "production", "--json");
+      expect(ran.code, ran.stderr).toBe(0);
+      const status = json<{
+        services: { known: boolean; value: { name: string; live: string; rollbackTarget: string | null; quickRollback: string | null; served: string[] }[] };
+        pendingOperations: { known: boolean; value?: string[] };
+        drift: { known: boolean; value?: { changed: number; objects: unknown[] }; reason?: string };
+      }>(ran);
+      expect(status.services.known).toBe(true);
+      const payment = status.services.value.find((s) => s.name === "payment-service");
+      expect(payment).toMatchObject({ live: "slot green v3.2.0 on 4 pods; standby blue v3.1.0 on 4 pods", rollbackTarget: "slot blue (v3.1.0)", served: ["v3.1.0", "v3.2.0"] });
+      expect(payment?.quickRollback).toContain("kubectl patch service payment-service -n production");
+      expect(status.pendingOperations).toEqual({ known: true, value: [] });
+      expect(status.drift.known, status.drift.reason).toBe(true);
+      expect(status.drift.value?.changed, JSON.stringify(status.drift.value?.objects)).toBe(0);
+    },
+    UP_TIMEOUT_MS,
+  );
+
+  it(
+    "lists every version a service ran, a rollback to an earlier one told apart from a release",
+    async () => {
+      // v2.4.0 ran first; deploy v2.3.1 (new here: a release), then v2.4.0 again (served before: a rollback).
+      await engine.cli(["config", "set-all", "--path", "--plaintext", "safe-deploy:services.user-api.version=v2.3.1", "--plaintext", "safe-deploy:services.user-api.previousVersion=v2.4.0"]);
+      expect((await safeDeploy(engine, "up", "--stack", "production")).code).toBe(0);
+      await engine.cli(["config", "set-all", "--path", "--plaintext", "safe-deploy:services.user-api.version=v2.4.0", "--plaintext", "safe-deploy:services.user-api.previousVersion=v2.3.1"]);
+      expect((await safeDeploy(engine, "up", "--stack", "production")).code).toBe(0);
+
+      const ran = await safeDeploy(engine, "history", "user-api", "--stack", "production", "--json");
+      expect(ran.code, ran.stderr).toBe(0);
+      const rows = json<{ updates: { kind: string; result: string; version: string | null; change: string }[] }>(ran).updates.filter((row) => row.kind === "update");
+      expect(rows.map((row) => [row.version, row.change, row.result])).toEqual([
+        ["v2.4.0", "rollback", "succeeded"],
+        ["v2.3.1", "release", "succeeded"],
+        ["v2.4.0", "release", "succeeded"],
+      ]);
+      const text = await safeDeploy(engine, "history", "user-api", "--stack", "production");
+      expect(text.stdout).toMatch(/^user-api on stack production, newest first:$/m);
+    },
+    UP_TIMEOUT_MS * 3,
+  );
+
+  it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
+    expect((await safeDeploy(engine, "up")).code).toBe(64);
+    expect((await safeDeploy(engine, "deploy", "--stack", "production")).code).toBe(64);
+    const outside = await execFileAsync(process.execPath, [SAFE_DEPLOY, "status", "--stack", "production"], { cwd: context!.dir, env: { ...process.env, ...engine.env } }).catch((error: { code: number; stderr: string }) => error);
+    expect(outside).toMatchObject({ code: 2 });
+    expect((outside as { stderr: string }).stderr).toContain("run safe-deploy in the project's directory");
+  });
+});
