@@ -35,15 +35,22 @@ function serviceIn(entry: Pick<UpdateSummary, "config">, service: string): Retur
   }
 }
 
-/** The rows of `service`, newest first, from the stack history (newest first, as `pulumi stack history` lists it). */
+/**
+ * The rows of `service`, newest first, from the stack history as `pulumi
+ * stack history` lists it (newest first). The file and PostgreSQL backends
+ * number no update (version 0): then the number is its place in the history,
+ * 1 the oldest, as the self-managed backends count them.
+ */
 export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "environment" | "config">[], service: string): HistoryRow[] {
-  const oldestFirst = [...entries].sort((a, b) => a.version - b.version);
+  const numbered = entries.map((entry, i) => ({ ...entry, version: entry.version > 0 ? entry.version : entries.length - i }));
+  const oldestFirst = numbered.sort((a, b) => a.version - b.version);
   const served = new Set<string>();
   let before: string | null = null;
   const rows: HistoryRow[] = [];
   for (const entry of oldestFirst) {
-    const config = serviceIn(entry, service);
-    const versions = config === undefined ? undefined : strategyOf({ ...config, name: service }).releaseVersions({ ...config, name: service });
+    const found = serviceIn(entry, service);
+    const config = found === undefined ? undefined : { ...found, name: service };
+    const versions = config === undefined ? undefined : strategyOf(config).releaseVersions(config);
     const version = versions?.version ?? null;
     const change: HistoryRow["change"] =
       version === null ? "absent" : version === before ? "unchanged" : served.has(version) ? "rollback" : "release";
@@ -57,9 +64,9 @@ export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" |
       previousVersion: versions?.previousVersion ?? null,
       change,
     });
-    // Only an update that went through put its version into traffic.
-    if (entry.kind === "update" && entry.result === "succeeded" && version !== null) {
-      served.add(version);
+    // Only an update that went through put its versions into traffic (a canary's stable track too, so an abort reads as a rollback).
+    if (entry.kind === "update" && entry.result === "succeeded" && config !== undefined && version !== null) {
+      for (const inTraffic of strategyOf(config).trafficVersions(config)) served.add(inTraffic);
       before = version;
     }
   }

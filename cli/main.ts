@@ -33,8 +33,10 @@ function formatRun(run: EngineRun): string {
   const lines = [
     `${run.operation} of stack ${run.stack} (${run.environment}): ${run.outcome} in ${run.seconds} s${changes.length === 0 ? ", no changes" : `: ${changes.join(", ")}`}`,
   ];
-  for (const finding of run.policy) lines.push(`  policy ${finding.policy} (${finding.level}): ${finding.message}`);
-  for (const error of run.outcome === "succeeded" ? [] : run.errors) lines.push(`  error: ${error}`);
+  const indented = (text: string) => text.split("\n").join("\n    ");
+  for (const finding of run.policy) lines.push(`  policy ${finding.policy} (${finding.level}): ${indented(finding.message)}`);
+  // The engine's own closing words ("preview failed") say nothing the outcome does not.
+  for (const error of run.outcome === "succeeded" ? [] : run.errors.filter((e) => !/^(preview|update) failed$/.test(e))) lines.push(`  error: ${indented(error)}`);
   return `${lines.join("\n")}\n`;
 }
 

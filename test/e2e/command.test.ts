@@ -106,11 +106,11 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
 
       const ran = await safeDeploy(engine, "history", "user-api", "--stack", "production", "--json");
       expect(ran.code, ran.stderr).toBe(0);
-      const rows = json<{ updates: { kind: string; result: string; version: string | null; change: string }[] }>(ran).updates.filter((row) => row.kind === "update");
-      expect(rows.map((row) => [row.version, row.change, row.result])).toEqual([
-        ["v2.4.0", "rollback", "succeeded"],
-        ["v2.3.1", "release", "succeeded"],
-        ["v2.4.0", "release", "succeeded"],
+      const rows = json<{ updates: { update: number; kind: string; result: string; version: string | null; change: string }[] }>(ran).updates.filter((row) => row.kind === "update");
+      expect(rows.map((row) => [row.update, row.version, row.change, row.result])).toEqual([
+        [3, "v2.4.0", "rollback", "succeeded"],
+        [2, "v2.3.1", "release", "succeeded"],
+        [1, "v2.4.0", "release", "succeeded"],
       ]);
       const text = await safeDeploy(engine, "history", "user-api", "--stack", "production");
       expect(text.stdout).toMatch(/^user-api on stack production, newest first:$/m);
