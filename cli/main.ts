@@ -8,6 +8,7 @@ import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
+import { formatRollback, rollbackService } from "./rollback";
 import { formatStatus, stackStatus } from "./status";
 
 /** Minutes as a positive number, for `--timeout`. */
@@ -84,6 +85,15 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
         const rows = serviceHistory(await opened.stack.history(), service);
         write(options.json, { stack: options.stack, service, updates: rows }, formatHistory(service, options.stack, rows));
         setExit(EXIT.ok);
+      }),
+  );
+  cli.addCommand(
+    stackCommand("rollback", "traffic back first with the quick command, then the stack into agreement (the pack attached), then verify", 15)
+      .argument("<service>", "the service, as named under safe-deploy:services")
+      .action(async (service: string, options: StackOptions) => {
+        const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000 });
+        write(options.json, run, formatRollback(run));
+        setExit(run.outcome === "succeeded" ? EXIT.ok : run.outcome === "refused" ? EXIT.refused : run.outcome === "timed-out" ? EXIT.timedOut : EXIT.failed);
       }),
   );
   return cli;

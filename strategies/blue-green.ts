@@ -39,6 +39,15 @@ export type BlueGreenLive = z.infer<typeof blueGreenLiveSchema>;
 
 const SLOTS: readonly SlotName[] = ["blue", "green"];
 
+/** Traffic back to the standby slot; a retired standby comes back first. */
+function rollbackRestore(service: BlueGreenServiceConfig): Readonly<Record<string, string>> | undefined {
+  const standby = otherSlot(service.liveSlot);
+  if (slotVersion(service, standby) === undefined) return undefined;
+  const restore: Record<string, string> = { liveSlot: standby };
+  if (service.retireStandby) restore["retireStandby"] = "false";
+  return restore;
+}
+
 export const blueGreen = {
   name: "blue-green",
   schema: blueGreenServiceSchema,
@@ -75,10 +84,12 @@ export const blueGreen = {
   },
   releaseVersions: (service) => ({ version: liveSlotVersion(service), previousVersion: slotVersion(service, otherSlot(service.liveSlot)) ?? null }),
 
+  rollbackRestore,
   rollbackPlan(service, ctx) {
     const standby = otherSlot(service.liveSlot);
     const standbyVersion = slotVersion(service, standby);
-    if (standbyVersion === undefined) return undefined;
+    const restore = rollbackRestore(service);
+    if (standbyVersion === undefined || restore === undefined) return undefined;
     const ns = `-n ${ctx.namespace}`;
     const patch = `kubectl patch service ${names.service(service.name)} ${ns} -p ${quote({ spec: { selector: selectorLabels(service.name, standby) } })}`;
     const standbyDeployment = names.slotDeployment(service.name, standby);
@@ -87,7 +98,6 @@ export const blueGreen = {
       ? `kubectl scale deployment ${standbyDeployment} ${ns} --replicas=${service.replicas} && ` +
         `kubectl rollout status deployment/${standbyDeployment} ${ns} --timeout=${service.progressDeadlineSeconds}s && ${patch}`
       : patch;
-    const restore: Record<string, string> = service.retireStandby ? { liveSlot: standby, retireStandby: "false" } : { liveSlot: standby };
     return {
       target: `slot ${standby} (${standbyVersion})`,
       quick,

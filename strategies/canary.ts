@@ -73,6 +73,11 @@ export function canaryInTraffic(service: CanaryServiceConfig): string | undefine
   return service.canaryVersion !== undefined && service.canaryWeight > 0 ? service.canaryVersion : undefined;
 }
 
+/** The canary out of traffic: weight 0, its pods scaled away. */
+function rollbackRestore(service: CanaryServiceConfig): Readonly<Record<string, number>> | undefined {
+  return canaryInTraffic(service) === undefined ? undefined : { canaryWeight: 0 };
+}
+
 export const canary = {
   name: "canary",
   schema: canaryServiceSchema,
@@ -155,8 +160,10 @@ export const canary = {
     return version !== undefined ? { version, previousVersion: service.stableVersion } : { version: service.stableVersion, previousVersion: null };
   },
 
+  rollbackRestore,
   rollbackPlan(service, ctx) {
-    if (canaryInTraffic(service) === undefined) return undefined;
+    const restore = rollbackRestore(service);
+    if (restore === undefined) return undefined;
     const ns = `-n ${ctx.namespace}`;
     const scale = `kubectl scale deployment ${names.trackDeployment(service.name, "canary")} ${ns} --replicas=0`;
     // With exact weights, take the canary out of the route first, so no request goes to a backend with no pods.
@@ -167,7 +174,7 @@ export const canary = {
     return {
       target: `stable ${service.stableVersion} only (canary ${service.canaryVersion} at 0%)`,
       quick,
-      pulumi: [configSetAll(service.name, ctx, { canaryWeight: 0 }), pulumiUp(ctx)].join(" && "),
+      pulumi: [configSetAll(service.name, ctx, restore), pulumiUp(ctx)].join(" && "),
       verify: `kubectl get pods ${ns} -l app=${service.name},version=canary -o name`,
       expect: "no pods",
     };

@@ -21,6 +21,11 @@ export type RollingServiceConfig = z.infer<typeof rollingServiceSchema> & { read
 export const rollingLiveSchema = z.object({ strategy: z.literal("rolling"), version: z.string(), replicas: z.number() });
 export type RollingLive = z.infer<typeof rollingLiveSchema>;
 
+/** Back to `previousVersion`, which becomes the version it replaced. */
+function rollbackRestore(service: RollingServiceConfig): Readonly<Record<string, string>> | undefined {
+  return service.previousVersion === undefined ? undefined : { version: service.previousVersion, previousVersion: service.version };
+}
+
 export const rolling = {
   name: "rolling",
   schema: rollingServiceSchema,
@@ -40,8 +45,10 @@ export const rolling = {
   describeLive: (live) => `${live.version} on ${live.replicas} pods`,
   releaseVersions: (service) => ({ version: service.version, previousVersion: service.previousVersion ?? null }),
 
+  rollbackRestore,
   rollbackPlan(service, ctx) {
-    if (service.previousVersion === undefined) return undefined;
+    const restore = rollbackRestore(service);
+    if (service.previousVersion === undefined || restore === undefined) return undefined;
     const deployment = names.service(service.name);
     const ns = `-n ${ctx.namespace}`;
     const target = service.previousVersion;
@@ -60,7 +67,7 @@ export const rolling = {
     return {
       target,
       quick: `kubectl patch deployment ${deployment} ${ns} --type=strategic -p ${quote(template)}`,
-      pulumi: [configSetAll(service.name, ctx, { version: target, previousVersion: service.version }), pulumiUp(ctx)].join(" && "),
+      pulumi: [configSetAll(service.name, ctx, restore), pulumiUp(ctx)].join(" && "),
       verify:
         `kubectl rollout status deployment/${deployment} ${ns} --timeout=${service.progressDeadlineSeconds}s && ` +
         `kubectl get deployment/${deployment} ${ns} -o jsonpath='{.spec.template.spec.containers[0].image}'`,

@@ -96,7 +96,9 @@ export interface Strategy<Spec extends StrategyService, Live extends StrategyLiv
   describeLive(live: Live): string;
   /** The version that serves once the update is done, and the one a rollback returns to. */
   releaseVersions(service: Spec): ReleaseVersions;
-  /** The version-by-version rollback plan; undefined when there is nothing to go back to. */
+  /** The stack config keys (under `services.<name>`) the Pulumi-native rollback sets, and their values; undefined when there is nothing to go back to. */
+  rollbackRestore(service: Spec): Readonly<Record<string, string | number>> | undefined;
+  /** The version-by-version rollback plan, its config change from rollbackRestore; undefined when there is nothing to go back to. */
   rollbackPlan(service: Spec, ctx: RollbackContext): RollbackPlan | undefined;
 
   /** The URL the checks need for this strategy and why; undefined when none is needed now. */

@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deploymentsSettled, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { deploymentImage, deploymentsSettled, endpointPods, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 
 const execFileAsync = promisify(execFile);
@@ -117,6 +117,33 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     },
     UP_TIMEOUT_MS * 3,
   );
+
+  it.each([
+    ["user-api", "v2.3.1", async () => (await deploymentImage(context!.kc, "production", "user-api"))?.endsWith(":v2.3.1") === true],
+    ["payment-service", "slot blue (v3.1.0)", async () => (await endpointPods(context!.kc, "production", "payment-service")).every((pod) => pod.startsWith("payment-service-blue-"))],
+  ])(
+    "rolls %s back: traffic first by the quick command, then the stack in agreement, both timed, and no drift after",
+    async (service, target, trafficBack) => {
+      const ran = await safeDeploy(engine, "rollback", service, "--stack", "production", "--json");
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(0);
+      const run = json<{ target: string; outcome: string; quick: { ok: boolean; seconds: number }; agreedSeconds: number; verify: { output: string } }>(ran);
+      expect(run).toMatchObject({ target, outcome: "succeeded", quick: { ok: true } });
+      expect(run.agreedSeconds).toBeGreaterThanOrEqual(run.quick.seconds);
+      expect(await trafficBack()).toBe(true);
+      const preview = await safeDeploy(engine, "preview", "--stack", "production");
+      expect(preview.stdout).toMatch(/no changes$/m);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
+  it("refuses a rollback with nothing to go back to, before anything changes", async () => {
+    // user-api went back to v2.3.1 above; its previousVersion is v2.4.0 now, so take the canary at 0 instead.
+    await engine.cli(["config", "set", "--path", "safe-deploy:services.recommendation-engine.canaryWeight", "0"]);
+    expect((await safeDeploy(engine, "up", "--stack", "production")).code).toBe(0);
+    const refused = await safeDeploy(engine, "rollback", "recommendation-engine", "--stack", "production");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("recommendation-engine has no rollback target in stack production");
+  }, UP_TIMEOUT_MS);
 
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);
