@@ -90,8 +90,9 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
   cli.addCommand(
     stackCommand("rollback", "traffic back first with the quick command, then the stack into agreement (the pack attached), then verify", 15)
       .argument("<service>", "the service, as named under safe-deploy:services")
-      .action(async (service: string, options: StackOptions) => {
-        const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000 });
+      .option("--to <update-or-version>", "an earlier update (its number in safe-deploy history) or version to go back to; default: the rollback target the stack outputs name")
+      .action(async (service: string, options: StackOptions & { readonly to?: string }) => {
+        const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000, ...(options.to === undefined ? {} : { to: options.to }) });
         write(options.json, run, formatRollback(run));
         setExit(run.outcome === "succeeded" ? EXIT.ok : run.outcome === "refused" ? EXIT.refused : run.outcome === "timed-out" ? EXIT.timedOut : EXIT.failed);
       }),

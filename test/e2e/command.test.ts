@@ -145,6 +145,22 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     expect(refused.stderr).toContain("recommendation-engine has no rollback target in stack production");
   }, UP_TIMEOUT_MS);
 
+  it(
+    "goes back to an earlier update's config with --to: the canary at 20% again by the update alone, and refuses a version that never served",
+    async () => {
+      const ran = await safeDeploy(engine, "rollback", "recommendation-engine", "--stack", "production", "--to", "v4.1.0", "--json");
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(0);
+      expect(json<{ outcome: string; quick: { command: string } }>(ran)).toMatchObject({ outcome: "succeeded", quick: { command: "" } });
+      expect(await deploymentsSettled(context!.kc, "production")).toMatchObject({ "recommendation-engine": "8/8 available, 8 updated", "recommendation-engine-canary": "2/2 available, 2 updated" });
+      expect((await engine.cli(["config", "get", "--path", "safe-deploy:services.recommendation-engine.canaryWeight"])).stdout.trim()).toBe("20");
+
+      const never = await safeDeploy(engine, "rollback", "user-api", "--stack", "production", "--to", "v9.9.9");
+      expect(never.code).toBe(2);
+      expect(never.stderr).toContain("no succeeded update of the stack history brought user-api v9.9.9 into traffic");
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);
     expect((await safeDeploy(engine, "deploy", "--stack", "production")).code).toBe(64);

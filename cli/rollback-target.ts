@@ -1,0 +1,83 @@
+// `safe-deploy rollback SERVICE --to UPDATE|VERSION`: the service's config as
+// an earlier update of the stack history had it, and the `config set --path`
+// and `config rm --path` changes that bring today's config back to it.
+import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import { serviceSchema, strategyOf } from "../strategies/registry";
+
+type Entry = Pick<UpdateSummary, "version" | "kind" | "result" | "config">;
+
+export interface EarlierConfig {
+  /** The update it comes from (numbered as `safe-deploy history` numbers them). */
+  readonly update: number;
+  /** The version that update brought into traffic. */
+  readonly version: string;
+  readonly image: string;
+  /** The service's config then, as the stack file held it. */
+  readonly raw: Readonly<Record<string, unknown>>;
+}
+
+function servicesOf(entry: Entry): Record<string, unknown> | undefined {
+  const raw = entry.config["safe-deploy:services"]?.value;
+  if (raw === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The config `service` had at the update `to` names: an update number, or a
+ * version (the newest update that brought it into traffic). Only an update
+ * that succeeded counts: its version served. Throws, saying why, when none.
+ */
+export function earlierConfig(entries: readonly Entry[], service: string, to: string): EarlierConfig {
+  const numbered = entries.map((entry, i) => ({ ...entry, version: entry.version > 0 ? entry.version : entries.length - i })).sort((a, b) => b.version - a.version);
+  const byNumber = /^[0-9]+$/.test(to) ? Number(to) : undefined;
+  for (const entry of numbered) {
+    if (byNumber !== undefined && entry.version !== byNumber) continue;
+    const raw = servicesOf(entry)?.[service];
+    const parsed = serviceSchema.safeParse(raw);
+    const version = parsed.success ? strategyOf({ ...parsed.data, name: service }).releaseVersions({ ...parsed.data, name: service }).version : undefined;
+    if (byNumber === undefined && version !== to) continue;
+    if (entry.kind !== "update" || entry.result !== "succeeded") throw new Error(`update ${entry.version} did not succeed (${entry.kind}: ${entry.result}): only a succeeded update's version served`);
+    if (!parsed.success || version === undefined) throw new Error(`update ${entry.version} has no config of ${service} this version of safe-deploy reads`);
+    return { update: entry.version, version, image: parsed.data.image, raw: raw as Record<string, unknown> };
+  }
+  throw new Error(byNumber === undefined ? `no succeeded update of the stack history brought ${service} ${to} into traffic` : `the stack history has no update ${to}`);
+}
+
+/** The leaves of a config value by `--path` (`resources.limits.cpu`, `migration.command[0]`). */
+function leaves(value: unknown, prefix = ""): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (Array.isArray(value)) {
+    value.forEach((child, i) => {
+      for (const [path, leaf] of leaves(child, `${prefix}[${i}]`)) out.set(path, leaf);
+    });
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) for (const [path, leaf] of leaves(child, prefix === "" ? key : `${prefix}.${key}`)) out.set(path, leaf);
+  } else if (prefix !== "") {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+export interface ConfigChanges {
+  /** `--path` keys under `services.<name>` to set, with their values as text. */
+  readonly set: Readonly<Record<string, string>>;
+  /** `--path` keys under `services.<name>` to remove. */
+  readonly remove: readonly string[];
+}
+
+/** What turns the service's config `now` into `then`, key by key. */
+export function configChanges(now: unknown, then: unknown): ConfigChanges {
+  const current = leaves(now);
+  const wanted = leaves(then);
+  const set: Record<string, string> = {};
+  for (const [path, value] of wanted) {
+    if (JSON.stringify(current.get(path)) !== JSON.stringify(value)) set[path] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  // Removed last-first, so a list's later elements go before its earlier ones.
+  return { set, remove: [...current.keys()].filter((path) => !wanted.has(path)).reverse() };
+}
