@@ -78,7 +78,7 @@ export function formatHistory(service: string, stack: string, rows: readonly His
   if (rows.length === 0) return `${service} on stack ${stack}: no updates in the stack history\n`;
   const lines = rows.map(
     (row) =>
-      `${String(row.update).padStart(6)}  ${row.startedAt}  ${row.kind.padEnd(7)} ${row.result.padEnd(10)} ${(row.version ?? "-").padEnd(14)} ${row.change.padEnd(9)} ${row.by}`,
+      `${String(row.update).padStart(6)}  ${row.startedAt}  ${row.kind.padEnd(7)} ${row.result.padEnd(10)} ${(row.version ?? "-").padEnd(14)} ${row.change.padEnd(10)} ${row.by}`,
   );
-  return [`${service} on stack ${stack}, newest first:`, `${"update".padStart(6)}  ${"started".padEnd(24)}  ${"kind".padEnd(7)} ${"result".padEnd(10)} ${"version".padEnd(14)} ${"change".padEnd(9)} by`, ...lines, ""].join("\n");
+  return [`${service} on stack ${stack}, newest first:`, `${"update".padStart(6)}  ${"started".padEnd(24)}  ${"kind".padEnd(7)} ${"result".padEnd(10)} ${"version".padEnd(14)} ${"change".padEnd(10)} by`, ...lines, ""].join("\n");
 }

@@ -94,7 +94,7 @@ export async function rollbackService(opened: OpenedStack, service: string, opti
   const way = await wayBack(opened, spec, plan, all, config, options);
 
   const started = Date.now();
-  let quick: RollbackRun["quick"] = { command: "", seconds: 0, ok: true, output: "no quick command reaches it: traffic moves with the update" };
+  let quick: RollbackRun["quick"] = { command: "", seconds: 0, ok: true, output: "no quick command reaches it" };
   if (way.quickReachesIt && plan !== null) {
     progress(`${service}: traffic back to ${way.target} with the quick command: ${plan.quick}`);
     const quickRan = await shell(plan.quick, options.timeoutMs);
@@ -162,6 +162,6 @@ export function formatRollback(run: RollbackRun): string {
   else lines.push(`  traffic back: ${run.quick.ok ? `${run.quick.seconds} s` : `no: ${run.quick.output}`} (${run.quick.command})`);
   if (run.agreedSeconds !== undefined) lines.push(`  stack in agreement: ${run.update?.outcome === "succeeded" ? `${run.agreedSeconds} s` : `no, the update ${run.update?.outcome ?? "did not run"}`}`);
   for (const finding of run.update?.policy ?? []) lines.push(`  policy ${finding.policy} (${finding.level}): ${finding.message}`);
-  if (run.verify !== undefined) lines.push(`  verify (expect ${run.verify.expect}): ${run.verify.output || "(nothing)"}`);
+  if (run.verify !== undefined) lines.push(`  verify (expect ${run.verify.expect}): ${(run.verify.output || "(nothing)").split("\n").join("\n    ")}`);
   return `${lines.join("\n")}\n`;
 }
