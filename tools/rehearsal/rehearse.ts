@@ -1,30 +1,28 @@
-// The rehearsal: the README's main job. Starts a local cluster, runs `up` for
-// staging and then production with the real Pulumi engine and the policy pack
-// attached (production first refused while staging is a release behind, then
-// through once staging runs it), prints the stack
-// outputs with the rollback commands, runs a rollback drill (the quick
-// command of the blue-green service for real, the cluster shown serving the
-// previous slot; then the Pulumi-native rollback, and a preview showing no
-// drift), and stops the cluster. Every step says what it does and how long it took.
+// The rehearsal: the README's main job. Starts a local cluster and runs the
+// operator's command, `npx safe-deploy`, as an operator types it, in the
+// project's directory, without a terminal: `up` of staging a release behind,
+// `up` of production refused by the checklist (staging-first), `up` of
+// staging, then of production; the stack outputs with the rollback runbook;
+// a rollback of the blue-green service with its two times (traffic back by
+// the quick command, then the stack in agreement) while the cluster is shown
+// serving the previous slot; `history`, `status`, and a preview showing no
+// drift. Every step says what it does and how long it took.
 //   tools/run npm run rehearse
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { loadKubeConfig } from "../cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../cluster/local-cluster";
-import { waitUntil } from "../cluster/wait";
 import { toolchainPresent } from "../toolchain/paths";
-import { runCommandLine } from "./command-line";
-import { endpointPods, servedBy } from "./cluster-reads";
+import { endpointPods } from "./cluster-reads";
 import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "./engine";
 import { localChecklist } from "./local-checklist";
-import { blueGreenLiveSchema } from "../../strategies/blue-green";
 
+const execFileAsync = promisify(execFile);
 const DRILL_SERVICE = "payment-service";
-
-/** The policy pack as the README's deploy section attaches it: `--policy-pack policy --policy-pack-config policy/config/<stack>.json`. */
-const packFlags = (stack: string) => `--policy-pack policy --policy-pack-config policy/config/${stack}.json`;
-const withPack = (stack: string) => ({ policyPacks: [path.join(PROJECT_ROOT, "policy")], policyPackConfigs: [path.join(PROJECT_ROOT, "policy", "config", `${stack}.json`)] });
+const SAFE_DEPLOY = path.join(PROJECT_ROOT, "cli", "bin", "safe-deploy.cjs");
 
 async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   process.stdout.write(`\n==> ${what}\n`);
@@ -32,6 +30,21 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   const result = await run();
   process.stdout.write(`    done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   return result;
+}
+
+/** `npx safe-deploy ARGS` in the stack's project directory with its environment; its output indented, its exit code checked. */
+async function safeDeploy(engine: EngineStack, expectCode: number, ...args: string[]): Promise<void> {
+  let code = 0;
+  let stdout = "";
+  try {
+    stdout = (await execFileAsync(process.execPath, [SAFE_DEPLOY, ...args], { cwd: engine.workDir, env: { ...process.env, ...engine.env }, maxBuffer: 16 * 2 ** 20 })).stdout;
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    code = failed.code ?? -1;
+    stdout = `${failed.stdout ?? ""}${code === expectCode ? "" : failed.stderr ?? ""}`;
+  }
+  process.stdout.write(`${stdout.trimEnd().split("\n").map((line) => `    ${line}`).join("\n")}\n    (exit ${code})\n`);
+  if (code !== expectCode) throw new Error(`npx safe-deploy ${args.join(" ")} exited ${code}, not ${expectCode}`);
 }
 
 async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
@@ -42,69 +55,33 @@ async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
   fs.mkdirSync(backendDir, { recursive: true });
   const editStackFile = localChecklist({ now: new Date() });
   const open = (stack: string) => openEngineStack({ stack, kubeconfigPath: cluster.kubeconfigPath, dir: path.join(dir, stack), backendDir, editStackFile });
-  const up = async (engine: EngineStack) => {
-    const result = await engine.stack.up({ color: "never", ...withPack(engine.stack.name), onOutput: (out) => process.stdout.write(out) });
-    process.stdout.write(`    ${result.summary.result}: ${JSON.stringify(result.summary.resourceChanges)}\n`);
+  const setUserApi = async (engine: EngineStack, version: string, previousVersion: string) => {
+    await engine.cli(["config", "set-all", "--path", "--plaintext", `services.user-api.version=${version}`, "--plaintext", `services.user-api.previousVersion=${previousVersion}`]);
   };
   // Staging one release behind first: production's release of user-api v2.4.0 is refused until staging runs it.
-  const staging = await step(`pulumi up --stack staging ${packFlags("staging")}, with user-api still on v2.3.1`, async () => {
-    const opened = await open("staging");
-    await opened.stack.setConfig("services.user-api.version", { value: "v2.3.1" }, true);
-    await opened.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.0" }, true);
-    await up(opened);
-    return opened;
+  const staging = await open("staging");
+  await step("npx safe-deploy up --stack staging, with user-api still on v2.3.1", async () => {
+    await setUserApi(staging, "v2.3.1", "v2.3.0");
+    await safeDeploy(staging, 0, "up", "--stack", "staging");
   });
   const production = await open("production");
-  await step(`pulumi up --stack production ${packFlags("production")}: refused, staging runs user-api v2.3.1`, async () => {
-    try {
-      await production.stack.up({ color: "never", ...withPack("production") });
-    } catch (error) {
-      // The engine's diagnostics, not its progress lines (which repeat the first line).
-      const refusal = String(error)
-        .split("\n")
-        .filter((line) => /Refused before anything|staging-first is fail|enforce-pre-deployment-checklist/.test(line) && !line.includes("pulumi:pulumi:Stack"));
-      if (refusal.length === 0) throw error;
-      process.stdout.write(`    refused, nothing deployed:\n${[...new Set(refusal.map((line) => line.trim()))].map((line) => `      ${line}`).join("\n")}\n`);
-      return;
-    }
-    throw new Error("production's release went through while staging ran another version");
+  await step("npx safe-deploy up --stack production: refused (exit 2), staging runs user-api v2.3.1", () => safeDeploy(production, 2, "up", "--stack", "production"));
+  await step("npx safe-deploy up --stack staging: user-api v2.4.0 to staging first", async () => {
+    await setUserApi(staging, "v2.4.0", "v2.3.1");
+    await safeDeploy(staging, 0, "up", "--stack", "staging");
   });
-  await step(`pulumi up --stack staging ${packFlags("staging")}: user-api v2.4.0 to staging first`, async () => {
-    await staging.stack.setConfig("services.user-api.version", { value: "v2.4.0" }, true);
-    await staging.stack.setConfig("services.user-api.previousVersion", { value: "v2.3.1" }, true);
-    await up(staging);
-  });
-  await step(`pulumi up --stack production ${packFlags("production")}: staging runs it, the release goes through`, () => up(production));
+  await step("npx safe-deploy up --stack production: staging runs it, the release goes through", () => safeDeploy(production, 0, "up", "--stack", "production"));
   const outputs = await stackOutputs(production);
   process.stdout.write(`\n==> Stack outputs of production: the rollback runbook\n\n${outputs.runbook}\n`);
-  process.stdout.write(`\n==> pulumi stack output checklist --stack production: what the release was judged by\n\n${JSON.stringify(outputs.checklist, null, 2)}\n`);
 
-  const report = outputs.services[DRILL_SERVICE];
-  if (report?.rollback == null) throw new Error(`${DRILL_SERVICE} has no rollback plan in the outputs`);
-  const plan = report.rollback;
-  const namespace = outputs.namespace;
-  process.stdout.write(`\n==> Rollback drill on ${DRILL_SERVICE}: traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
-  // The drill's service is blue-green: its live state reads as that strategy's, or the drill cannot run.
-  const standby = blueGreenLiveSchema.parse(report.live).standby.slot;
-  const onStandby = () => servedBy(kc, namespace, DRILL_SERVICE, `${DRILL_SERVICE}-${standby}`);
-  await step(`quick rollback, run for real: ${plan.quick}`, async () => {
-    await runCommandLine(plan.quick, production);
-    await waitUntil(`${DRILL_SERVICE}'s EndpointSlices on the ${standby} slot`, onStandby, { timeoutMs: 60_000 });
-    process.stdout.write(`    traffic now reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")} (expect ${plan.expect})\n`);
+  process.stdout.write(`\n==> Rollback drill on ${DRILL_SERVICE}: traffic now reaches ${(await endpointPods(kc, outputs.namespace, DRILL_SERVICE)).join(", ")}\n`);
+  await step(`npx safe-deploy rollback ${DRILL_SERVICE} --stack production: traffic back first, then the stack`, async () => {
+    await safeDeploy(production, 0, "rollback", DRILL_SERVICE, "--stack", "production");
+    process.stdout.write(`    traffic now reaches ${(await endpointPods(kc, outputs.namespace, DRILL_SERVICE)).join(", ")}\n`);
   });
-  await step(`Pulumi-native rollback, so the stack agrees: ${plan.pulumi}`, async () => {
-    for (const ran of await runCommandLine(plan.pulumi, production)) {
-      process.stdout.write(`    ${ran.command}  [${ran.ranAs}, ${(ran.ms / 1000).toFixed(1)} s]\n`);
-    }
-    process.stdout.write(`    traffic reaches ${(await endpointPods(kc, namespace, DRILL_SERVICE)).join(", ")}\n`);
-  });
-  await step("pulumi preview --stack production: no drift", async () => {
-    const preview = await production.stack.preview({ color: "never" });
-    // Reads (the program's StackReference to its own last outputs) change nothing, as the engine counts changes.
-    const changed = Object.entries(preview.changeSummary).filter(([op, n]) => op !== "same" && op !== "read" && n > 0);
-    if (changed.length > 0) throw new Error(`drift after the rollback: ${JSON.stringify(preview.changeSummary)}`);
-    process.stdout.write(`    ${JSON.stringify(preview.changeSummary)}\n`);
-  });
+  await step(`npx safe-deploy history ${DRILL_SERVICE} --stack production`, () => safeDeploy(production, 0, "history", DRILL_SERVICE, "--stack", "production"));
+  await step("npx safe-deploy status --stack production", () => safeDeploy(production, 0, "status", "--stack", "production"));
+  await step("npx safe-deploy preview --stack production: no drift", () => safeDeploy(production, 0, "preview", "--stack", "production"));
 }
 
 async function main(): Promise<void> {
