@@ -5,6 +5,8 @@
 //     previous ReplicaSet available; blue-green: EndpointSlices on the old
 //     slot; canary: canary pods gone);
 //   - the Pulumi-native rollback (config set + up through the engine);
+//   - `npx safe-deploy rollback`: until the cluster serves the previous version
+//     (its quick command), and until the command is done (the stack agreed);
 //   - side by side, the bare kubectl equivalent on a Deployment kubectl made
 //     itself (the floor) and `helm rollback --wait` of the same Deployment in
 //     a Helm release (the peer a user would otherwise pick);
@@ -130,6 +132,21 @@ async function nativeRollback(line: string, engine: EngineStack, reached: () => 
   return { ms: performance.now() - started, parts: breakdown(steps, started, clock) };
 }
 
+const SAFE_DEPLOY = path.join(PROJECT_ROOT, "cli", "bin", "safe-deploy.cjs");
+
+/**
+ * `npx safe-deploy rollback SERVICE` as an operator runs it: the time until the cluster serves the
+ * previous version (`reached`, polled while the command runs) and until the command is done (the stack agreed).
+ */
+async function commandRollback(engine: EngineStack, service: string, reached: () => Promise<void>): Promise<{ trafficMs: number; agreedMs: number }> {
+  const started = performance.now();
+  const command = execFileAsync(process.execPath, [SAFE_DEPLOY, "rollback", service, "--stack", engine.stack.name, "--json"], { cwd: engine.workDir, env: { ...process.env, ...engine.env } });
+  await reached();
+  const trafficMs = performance.now() - started;
+  await command;
+  return { trafficMs, agreedMs: performance.now() - started };
+}
+
 async function upWith(engine: EngineStack, config: Record<string, string>): Promise<void> {
   for (const [key, value] of Object.entries(config)) await engine.stack.setConfig(key, { value }, true);
   await engine.stack.up({ color: "never" });
@@ -180,6 +197,10 @@ async function main(): Promise<void> {
   const record = (strategy: string, result: { ms: number; parts: Breakdown }) => {
     row(`${strategy}: Pulumi-native (as printed)`).push(result.ms);
     breakdowns.set(strategy, [...(breakdowns.get(strategy) ?? []), result.parts]);
+  };
+  const recordCommand = (strategy: string, result: { trafficMs: number; agreedMs: number }) => {
+    row(`${strategy}: safe-deploy rollback, traffic back`).push(result.trafficMs);
+    row(`${strategy}: safe-deploy rollback, stack agreed`).push(result.agreedMs);
   };
   try {
     const kc = await loadKubeConfig(cluster.kubeconfigPath);
@@ -233,6 +254,8 @@ async function main(): Promise<void> {
         await nativeRollback((await stackOutputs(engine)).services["user-api"]!.rollback!.pulumi, engine, () => rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`)),
       );
       await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
+      recordCommand("rolling", await commandRollback(engine, "user-api", () => rolledOutTo(kc, NS, "user-api", `${userApi}:v2.3.1`)));
+      await upWith(engine, { "services.user-api.version": "v2.4.0", "services.user-api.previousVersion": "v2.3.1" });
 
       await sh(`kubectl set image deployment/bare-user-api bare-user-api=${userApi}:v2.4.0 -n bench-peers && kubectl rollout status deployment/bare-user-api -n bench-peers`);
       row("rolling floor: bare kubectl rollout undo").push(
@@ -258,6 +281,8 @@ async function main(): Promise<void> {
       await upWith(engine, { "services.payment-service.liveSlot": "green" });
       record("blue-green", await nativeRollback(blueGreen.pulumi, engine, () => endpointsOnSlot(kc, "blue")));
       await upWith(engine, { "services.payment-service.liveSlot": "green" });
+      recordCommand("blue-green", await commandRollback(engine, "payment-service", () => endpointsOnSlot(kc, "blue")));
+      await upWith(engine, { "services.payment-service.liveSlot": "green" });
 
       // Blue-green with checks, as a production stack should run it: blue's smoke test before the switch,
       // one verify round after it (blue served before), and no 10 s endpoint settle, since verify proves
@@ -281,6 +306,8 @@ async function main(): Promise<void> {
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "0" });
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
       record("canary", await nativeRollback(canary.pulumi, engine, noCanaryPods.bind(undefined, kc)));
+      await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
+      recordCommand("canary", await commandRollback(engine, "recommendation-engine", noCanaryPods.bind(undefined, kc)));
       await upWith(engine, { "services.recommendation-engine.canaryWeight": "20" });
     }
   } finally {
