@@ -161,6 +161,13 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     UP_TIMEOUT_MS * 2,
   );
 
+  it("exits 5 when its timeout runs out, the engine told to stop, and the stack usable after", async () => {
+    const cut = await safeDeploy(engine, "preview", "--stack", "production", "--timeout", "0.02");
+    expect(cut.code, cut.stdout).toBe(5);
+    expect(cut.stdout).toMatch(/^preview of stack production \(production\): timed-out in /m);
+    expect((await safeDeploy(engine, "preview", "--stack", "production")).code).toBe(0);
+  }, UP_TIMEOUT_MS);
+
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);
     expect((await safeDeploy(engine, "deploy", "--stack", "production")).code).toBe(64);
