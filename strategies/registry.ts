@@ -2,8 +2,7 @@
 // picked by its name. A fourth strategy is one module beside these three and
 // one line in each list below.
 import { z } from "zod";
-import type { PlannedMigration } from "../lib/migration";
-import { plannedMigration } from "../lib/migration";
+import { plannedMigration, type PlannedMigration } from "../lib/migration";
 import { blueGreen, type BlueGreenLive, type BlueGreenServiceConfig } from "./blue-green";
 import { canary, type CanaryLive, type CanaryServiceConfig } from "./canary";
 import { rolling, type RollingLive, type RollingServiceConfig } from "./rolling";
@@ -20,11 +19,11 @@ export type AnyStrategy = Strategy<ServiceConfig, LiveState>;
 
 const STRATEGIES: Readonly<Record<StrategyName, AnyStrategy>> = { rolling, "blue-green": blueGreen, canary };
 
-/** One service's settings; its name is its key under `services`. */
 /** Every strategy's name, in the order of the registry. */
 export const STRATEGY_NAMES = Object.keys(STRATEGIES) as [StrategyName, ...StrategyName[]];
 
 const QUOTED_NAMES = STRATEGY_NAMES.map((name) => `'${name}'`);
+/** One service's settings; its name is its key under `services`. */
 export const serviceSchema = z.discriminatedUnion("strategy", [rolling.schema, blueGreen.schema, canary.schema], {
   message: `strategy must be ${QUOTED_NAMES.slice(0, -1).join(", ")} or ${QUOTED_NAMES.at(-1)}`,
 });
