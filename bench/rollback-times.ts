@@ -26,6 +26,7 @@ import { runCommandLine } from "../tools/rehearsal/command-line";
 import { servedBy } from "../tools/rehearsal/cluster-reads";
 import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "../tools/rehearsal/engine";
 import { localChecklistAlone } from "../tools/rehearsal/local-checklist";
+import { runSafeDeploy } from "../tools/rehearsal/safe-deploy-command";
 import { toolchainBin, toolchainPresent } from "../tools/toolchain/paths";
 import { printProgramStart } from "./program-start";
 import { BREAKDOWN_PARTS, breakdown, EventClock, type Breakdown } from "./rollback-breakdown";
@@ -132,18 +133,17 @@ async function nativeRollback(line: string, engine: EngineStack, reached: () => 
   return { ms: performance.now() - started, parts: breakdown(steps, started, clock) };
 }
 
-const SAFE_DEPLOY = path.join(PROJECT_ROOT, "cli", "bin", "safe-deploy.cjs");
-
 /**
  * `npx safe-deploy rollback SERVICE` as an operator runs it: the time until the cluster serves the
  * previous version (`reached`, polled while the command runs) and until the command is done (the stack agreed).
  */
 async function commandRollback(engine: EngineStack, service: string, reached: () => Promise<void>): Promise<{ trafficMs: number; agreedMs: number }> {
   const started = performance.now();
-  const command = execFileAsync(process.execPath, [SAFE_DEPLOY, "rollback", service, "--stack", engine.stack.name, "--json"], { cwd: engine.workDir, env: { ...process.env, ...engine.env } });
+  const command = runSafeDeploy(engine, ["rollback", service, "--stack", engine.stack.name, "--json"]);
   await reached();
   const trafficMs = performance.now() - started;
-  await command;
+  const ran = await command;
+  if (ran.code !== 0) throw new Error(`safe-deploy rollback ${service} exited ${ran.code}: ${ran.stderr}`);
   return { trafficMs, agreedMs: performance.now() - started };
 }
 

@@ -42,18 +42,15 @@ const GATE_REFUSALS = [/Refused before anything was deployed/, /Invalid stack co
 const SHOWN_OPS: ReadonlySet<OpType> = new Set(["create", "update", "delete", "replace", "create-replacement", "delete-replaced"]);
 
 /** `kubernetes:apps/v1:Deployment::user-api-deployment` of a URN: the type and name an operator recognises. */
-function shortUrn(urn: string): string {
+export function shortUrn(urn: string): string {
   const parts = urn.split("::");
   const type = (parts[2] ?? "").split("$").at(-1) ?? "";
   return `${type} ${parts[3] ?? urn}`;
 }
 
-function exitOf(outcome: Outcome): ExitCode {
+/** The exit code of an outcome (cli/exit-codes.ts). */
+export function exitCodeOf(outcome: Outcome): ExitCode {
   return outcome === "succeeded" ? EXIT.ok : outcome === "refused" ? EXIT.refused : outcome === "timed-out" ? EXIT.timedOut : EXIT.failed;
-}
-
-export function exitCodeOf(run: EngineRun): ExitCode {
-  return exitOf(run.outcome);
 }
 
 /**

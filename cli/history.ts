@@ -22,28 +22,37 @@ export interface HistoryRow {
   readonly change: "release" | "rollback" | "unchanged" | "absent";
 }
 
-/** The service's config in an update's config, or undefined when it was not there or does not read. */
-function serviceIn(entry: Pick<UpdateSummary, "config">, service: string): ReturnType<typeof serviceSchema.parse> | undefined {
+/** `safe-deploy:services` of an update's config, by service name; undefined when absent or not a JSON map. */
+export function servicesIn(entry: Pick<UpdateSummary, "config">): Record<string, unknown> | undefined {
   const raw = entry.config["safe-deploy:services"]?.value;
   if (raw === undefined) return undefined;
   try {
-    const services = JSON.parse(raw) as Record<string, unknown>;
-    const parsed = serviceSchema.safeParse(services[service]);
-    return parsed.success ? parsed.data : undefined;
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The service's config in an update's config, or undefined when it was not there or does not read. */
+function serviceIn(entry: Pick<UpdateSummary, "config">, service: string): ReturnType<typeof serviceSchema.parse> | undefined {
+  const parsed = serviceSchema.safeParse(servicesIn(entry)?.[service]);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /**
- * The rows of `service`, newest first, from the stack history as `pulumi
- * stack history` lists it (newest first). The file and PostgreSQL backends
- * number no update (version 0): then the number is its place in the history,
- * 1 the oldest, as the self-managed backends count them.
+ * The stack history's entries (newest first, as `pulumi stack history` lists
+ * them), each with its update number. The file and PostgreSQL backends number
+ * no update (version 0): then the number is its place in the history, 1 the
+ * oldest, as the self-managed backends count them.
  */
+export function numberedUpdates<Entry extends Pick<UpdateSummary, "version">>(entries: readonly Entry[]): Entry[] {
+  return entries.map((entry, i) => ({ ...entry, version: entry.version > 0 ? entry.version : entries.length - i }));
+}
+
+/** The rows of `service`, newest first, from the stack history (newest first). */
 export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "environment" | "config">[], service: string): HistoryRow[] {
-  const numbered = entries.map((entry, i) => ({ ...entry, version: entry.version > 0 ? entry.version : entries.length - i }));
-  const oldestFirst = numbered.sort((a, b) => a.version - b.version);
+  const oldestFirst = numberedUpdates(entries).sort((a, b) => a.version - b.version);
   const served = new Set<string>();
   let before: string | null = null;
   const rows: HistoryRow[] = [];

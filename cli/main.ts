@@ -60,14 +60,14 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
     stackCommand("preview", "what an update would change, judged by the policy pack and the checklist", 15).action(async (options: StackOptions) => {
       const run = await runEngine(await openStack(options.stack, { create: true }), "preview", { timeoutMs: options.timeout * 60_000 });
       write(options.json, run, formatRun(run));
-      setExit(exitCodeOf(run));
+      setExit(exitCodeOf(run.outcome));
     }),
   );
   cli.addCommand(
     stackCommand("up", "preview, then update: both judged by the policy pack", 30).action(async (options: StackOptions) => {
       const run = await runEngine(await openStack(options.stack, { create: true }), "up", { timeoutMs: options.timeout * 60_000 });
       write(options.json, run, formatRun(run));
-      setExit(exitCodeOf(run));
+      setExit(exitCodeOf(run.outcome));
     }),
   );
   cli.addCommand(
@@ -94,7 +94,7 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
       .action(async (service: string, options: StackOptions & { readonly to?: string }) => {
         const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000, ...(options.to === undefined ? {} : { to: options.to }) });
         write(options.json, run, formatRollback(run));
-        setExit(run.outcome === "succeeded" ? EXIT.ok : run.outcome === "refused" ? EXIT.refused : run.outcome === "timed-out" ? EXIT.timedOut : EXIT.failed);
+        setExit(exitCodeOf(run.outcome));
       }),
   );
   return cli;

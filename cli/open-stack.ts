@@ -14,6 +14,8 @@ export const PROJECT_NAME = "safe-deploy";
 export interface OpenedStack {
   readonly stack: Stack;
   readonly environment: Environment;
+  /** The stack's config as the engine hands it to the program (`safe-deploy:services` and the rest), read once. */
+  readonly config: Readonly<Record<string, string>>;
   /** The pack and its config, as every preview and update passes them. */
   readonly policy: { readonly policyPacks: string[]; readonly policyPackConfigs: string[] };
 }
@@ -40,7 +42,8 @@ export async function openStack(stackName: string, options: OpenOptions = {}): P
   const args = { stackName, projectName: PROJECT_NAME, program: () => program() };
   const workspace = { workDir: projectDir };
   const stack = options.create === true ? await LocalWorkspace.createOrSelectStack(args, workspace) : await LocalWorkspace.selectStack(args, workspace);
-  const configured = (await stack.getAllConfig())["safe-deploy:environment"]?.value;
+  const config = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, entry]) => [key, entry.value]));
+  const configured = config["safe-deploy:environment"];
   const environment = environmentSchema.safeParse(configured);
   if (!environment.success) {
     throw new CommandInputError(`safe-deploy:environment of stack ${stackName} must be 'staging' or 'production' (got ${JSON.stringify(configured ?? null)}): it picks the policy config the pack judges by`);
@@ -49,6 +52,7 @@ export async function openStack(stackName: string, options: OpenOptions = {}): P
   return {
     stack,
     environment: environment.data,
+    config,
     policy: { policyPacks: [packDir], policyPackConfigs: [path.join(packDir, "config", `${environment.data}.json`)] },
   };
 }

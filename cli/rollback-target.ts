@@ -3,6 +3,7 @@
 // and `config rm --path` changes that bring today's config back to it.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { serviceSchema, strategyOf } from "../strategies/registry";
+import { numberedUpdates, servicesIn } from "./history";
 
 type Entry = Pick<UpdateSummary, "version" | "kind" | "result" | "config">;
 
@@ -16,28 +17,17 @@ export interface EarlierConfig {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-function servicesOf(entry: Entry): Record<string, unknown> | undefined {
-  const raw = entry.config["safe-deploy:services"]?.value;
-  if (raw === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The config `service` had at the update `to` names: an update number, or a
  * version (the newest update that brought it into traffic). Only an update
  * that succeeded counts: its version served. Throws, saying why, when none.
  */
 export function earlierConfig(entries: readonly Entry[], service: string, to: string): EarlierConfig {
-  const numbered = entries.map((entry, i) => ({ ...entry, version: entry.version > 0 ? entry.version : entries.length - i })).sort((a, b) => b.version - a.version);
+  const numbered = numberedUpdates(entries).sort((a, b) => b.version - a.version);
   const byNumber = /^[0-9]+$/.test(to) ? Number(to) : undefined;
   for (const entry of numbered) {
     if (byNumber !== undefined && entry.version !== byNumber) continue;
-    const raw = servicesOf(entry)?.[service];
+    const raw = servicesIn(entry)?.[service];
     const parsed = serviceSchema.safeParse(raw);
     const version = parsed.success ? strategyOf({ ...parsed.data, name: service }).releaseVersions({ ...parsed.data, name: service }).version : undefined;
     if (byNumber === undefined && version !== to) continue;

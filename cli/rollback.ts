@@ -12,7 +12,7 @@ import type { StackConfig } from "../config/schema";
 import type { RollbackPlan } from "../lib/rollback";
 import { readOutput } from "../lib/stack-outputs";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
-import { runEngine, type EngineRun } from "./engine-run";
+import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { CommandInputError, type OpenedStack } from "./open-stack";
 import { configChanges, earlierConfig, type ConfigChanges, type EarlierConfig } from "./rollback-target";
 
@@ -22,7 +22,7 @@ export interface RollbackRun {
   readonly service: string;
   readonly stack: string;
   readonly target: string;
-  readonly outcome: "succeeded" | "refused" | "failed" | "timed-out";
+  readonly outcome: Outcome;
   /** The quick command as printed, and how long it took to move traffic back (seconds). */
   readonly quick: { readonly command: string; readonly seconds: number; readonly ok: boolean; readonly output: string };
   /** The stack's update, once its config was set back. */
@@ -87,7 +87,7 @@ export async function rollbackService(opened: OpenedStack, service: string, opti
   const report = services.value[service];
   if (report === undefined) throw new CommandInputError(`stack ${stack.name} has no service '${service}' (it has ${Object.keys(services.value).join(", ")})`);
   const plan = report.rollback;
-  const all = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, entry]) => [key, entry.value]));
+  const all = opened.config;
   const config = parseStackConfig(rawConfigFromAll(all));
   const spec = config.services.find((s) => s.name === service);
   if (spec === undefined) throw new CommandInputError(`the stack config of ${stack.name} no longer has ${service}; run safe-deploy up --stack ${stack.name} first`);

@@ -4,6 +4,7 @@
 // Every outside read is bounded; what cannot be read is `unknown`, with why.
 import { readThrough, stackOutputsSchema, type StackOutputsData } from "../lib/stack-outputs";
 import { strategyOfLive } from "../strategies/registry";
+import { shortUrn } from "./engine-run";
 import type { OpenedStack } from "./open-stack";
 
 export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
@@ -22,20 +23,20 @@ export interface ServiceStatus {
 }
 
 export interface DriftedObject {
+  /** Type and name, as `pulumi stack` shows them. */
   readonly resource: string;
+  /** What the refresh would do to the state: `update` (changed by hand) or `delete` (gone). */
   readonly op: string;
-  /** The properties that differ. */
-  readonly properties: readonly string[];
 }
 
-/** What a refresh finds changed on every object the cluster runs, which is no drift from what was declared. */
-const CLUSTER_KEPT = new Set(["status"]);
+/** The program's read of its own last outputs: every refresh updates it, and it declares nothing in the cluster. */
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 export interface StackStatus {
   readonly stack: string;
   readonly environment: string;
   readonly services: Known<readonly ServiceStatus[]>;
-  /** Objects whose live state differs from what the stack declared (a refresh preview), beyond the status the cluster keeps moving. */
+  /** Objects whose live state differs from what the stack declared, as a refresh preview's engine judges them. */
   readonly drift: Known<{ readonly changed: number; readonly objects: readonly DriftedObject[] }>;
   /** Operations an interrupted update left pending (`pulumi stack export`). */
   readonly pendingOperations: Known<readonly string[]>;
@@ -95,12 +96,12 @@ export async function stackStatus(opened: OpenedStack, options: { readonly timeo
     await stack.previewRefresh({
       signal,
       color: "never",
+      // The engine judges each refreshed object against what the stack declared (its inputs): a status the
+      // cluster moves on is `same`; the verdict comes with the step's outputs, its pre-event only says `refresh`.
       onEvent: (event) => {
-        const step = event.resourcePreEvent?.metadata;
-        if (step === undefined || step.op === "same" || step.op === "refresh") return;
-        const properties = [...new Set([...(step.diffs ?? []), ...Object.keys(step.detailedDiff ?? {})])];
-        if (step.op === "update" && properties.length > 0 && properties.every((p) => CLUSTER_KEPT.has(p.split(".")[0] ?? p))) return;
-        objects.push({ resource: step.urn.split("::").slice(2).join(" "), op: step.op, properties });
+        const step = event.resOutputsEvent?.metadata;
+        if (step === undefined || step.op === "same" || step.type === STACK_REFERENCE) return;
+        objects.push({ resource: shortUrn(step.urn), op: step.op });
       },
     });
     return { changed: objects.length, objects };
@@ -129,7 +130,7 @@ export function formatStatus(status: StackStatus): string {
   lines.push("");
   lines.push(
     status.drift.known
-      ? `cluster: ${status.drift.value.changed === 0 ? "matches the stack" : `${status.drift.value.changed} object(s) differ from the stack (pulumi preview --refresh shows which)`}`
+      ? `cluster: ${status.drift.value.changed === 0 ? "matches the stack" : `differs from the stack: ${status.drift.value.objects.map((o) => `${o.resource} (${o.op})`).join(", ")}`}`
       : `cluster: unknown: ${status.drift.reason}`,
   );
   lines.push(

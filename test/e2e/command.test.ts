@@ -2,33 +2,19 @@
 // directory, without a terminal: the real engine, the policy pack attached by
 // the command itself, the local cluster. Its exit codes and its --json.
 import { execFile } from "node:child_process";
-import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentImage, deploymentsSettled, endpointPods, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 import type { EngineStack } from "../../tools/rehearsal/engine";
+import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
+import { toolchainBin } from "../../tools/toolchain/paths";
 
 const execFileAsync = promisify(execFile);
-const SAFE_DEPLOY = path.join(__dirname, "..", "..", "cli", "bin", "safe-deploy.cjs");
-
-interface Ran {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /** `safe-deploy ARGS` in the stack's project directory, with its environment, no terminal. */
-async function safeDeploy(engine: EngineStack, ...args: string[]): Promise<Ran> {
-  try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [SAFE_DEPLOY, ...args], { cwd: engine.workDir, env: { ...process.env, ...engine.env }, maxBuffer: 16 * 2 ** 20 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
+const safeDeploy = (engine: EngineStack, ...args: string[]): Promise<CommandRun> => runSafeDeploy(engine, args);
 
-const json = <T>(ran: Ran): T => JSON.parse(ran.stdout) as T;
+const json = <T>(ran: CommandRun): T => JSON.parse(ran.stdout) as T;
 
 describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real engine and cluster", () => {
   let context: E2eContext | undefined;
@@ -91,6 +77,14 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
       expect(status.pendingOperations).toEqual({ known: true, value: [] });
       expect(status.drift.known, status.drift.reason).toBe(true);
       expect(status.drift.value?.changed, JSON.stringify(status.drift.value?.objects)).toBe(0);
+
+      // A hand-made change is drift: user-api scaled by kubectl, then back.
+      const scale = (replicas: number) => execFileAsync(toolchainBin("kubectl"), ["scale", "deployment", "user-api", "-n", "production", `--replicas=${replicas}`], { env: { ...process.env, ...engine.env } });
+      await scale(3);
+      const drifted = await safeDeploy(engine, "status", "--stack", "production");
+      await scale(5);
+      expect(drifted.code, drifted.stderr).toBe(0);
+      expect(drifted.stdout).toContain("cluster: differs from the stack: kubernetes:apps/v1:Deployment user-api-workload-deployment (update)");
     },
     UP_TIMEOUT_MS,
   );
@@ -171,8 +165,8 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);
     expect((await safeDeploy(engine, "deploy", "--stack", "production")).code).toBe(64);
-    const outside = await execFileAsync(process.execPath, [SAFE_DEPLOY, "status", "--stack", "production"], { cwd: context!.dir, env: { ...process.env, ...engine.env } }).catch((error: { code: number; stderr: string }) => error);
-    expect(outside).toMatchObject({ code: 2 });
-    expect((outside as { stderr: string }).stderr).toContain("run safe-deploy in the project's directory");
+    const outside = await runSafeDeploy(engine, ["status", "--stack", "production"], context!.dir);
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain("run safe-deploy in the project's directory");
   });
 });

@@ -8,21 +8,18 @@
 // serving the previous slot; `history`, `status`, and a preview showing no
 // drift. Every step says what it does and how long it took.
 //   tools/run npm run rehearse
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { loadKubeConfig } from "../cluster/kube-client";
 import { startLocalCluster, type LocalCluster } from "../cluster/local-cluster";
 import { toolchainPresent } from "../toolchain/paths";
 import { endpointPods } from "./cluster-reads";
-import { openEngineStack, PROJECT_ROOT, stackOutputs, type EngineStack } from "./engine";
+import { openEngineStack, stackOutputs, type EngineStack } from "./engine";
 import { localChecklist } from "./local-checklist";
+import { runSafeDeploy } from "./safe-deploy-command";
 
-const execFileAsync = promisify(execFile);
 const DRILL_SERVICE = "payment-service";
-const SAFE_DEPLOY = path.join(PROJECT_ROOT, "cli", "bin", "safe-deploy.cjs");
 
 async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   process.stdout.write(`\n==> ${what}\n`);
@@ -32,19 +29,12 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** `npx safe-deploy ARGS` in the stack's project directory with its environment; its output indented, its exit code checked. */
+/** `npx safe-deploy ARGS` as an operator types it; its output indented, its exit code checked. */
 async function safeDeploy(engine: EngineStack, expectCode: number, ...args: string[]): Promise<void> {
-  let code = 0;
-  let stdout = "";
-  try {
-    stdout = (await execFileAsync(process.execPath, [SAFE_DEPLOY, ...args], { cwd: engine.workDir, env: { ...process.env, ...engine.env }, maxBuffer: 16 * 2 ** 20 })).stdout;
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    code = failed.code ?? -1;
-    stdout = `${failed.stdout ?? ""}${code === expectCode ? "" : failed.stderr ?? ""}`;
-  }
-  process.stdout.write(`${stdout.trimEnd().split("\n").map((line) => `    ${line}`).join("\n")}\n    (exit ${code})\n`);
-  if (code !== expectCode) throw new Error(`npx safe-deploy ${args.join(" ")} exited ${code}, not ${expectCode}`);
+  const ran = await runSafeDeploy(engine, args);
+  const shown = `${ran.stdout}${ran.code === expectCode ? "" : ran.stderr}`;
+  process.stdout.write(`${shown.trimEnd().split("\n").map((line) => `    ${line}`).join("\n")}\n    (exit ${ran.code})\n`);
+  if (ran.code !== expectCode) throw new Error(`npx safe-deploy ${args.join(" ")} exited ${ran.code}, not ${expectCode}`);
 }
 
 async function rehearse(cluster: LocalCluster, dir: string): Promise<void> {
