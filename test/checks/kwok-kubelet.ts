@@ -25,7 +25,7 @@ export interface KwokKubelet {
 /** Creates `node` and starts its kwok (pods scheduled with `nodeName: node` run "on" it). */
 export async function startKwokKubelet(cluster: LocalCluster, kc: KubeConfig, node: string, forwards: readonly PodPortForward[]): Promise<KwokKubelet> {
   const kubeletPort = await freePort();
-  // The API server's own self-signed serving pair: it does not verify a kubelet's certificate
+  // The API server's own serving pair: it does not verify a kubelet's certificate
   // (no --kubelet-certificate-authority), so any pair will do for kwok's HTTPS.
   const cert = path.join(cluster.dir, "pki", "apiserver.crt");
   const config = path.join(cluster.dir, `port-forward-${node}.yaml`);

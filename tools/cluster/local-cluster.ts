@@ -14,6 +14,7 @@ import { applyGatewayApiCrds, crdsNotEstablished } from "./gateway-api";
 import type { KubeConfig } from "./kube-client";
 import { httpStatus, kubeClient, loadKubeConfig } from "./kube-client";
 import { writeKubeconfig } from "./kubeconfig";
+import { writeServingCertificate } from "./serving-certificate";
 import { KWOK_NODE_ANNOTATION, nodesNotReady, registerFakeNodes } from "./nodes";
 import type { NodeCapacity } from "./nodes";
 import type { ComponentRecord } from "./processes";
@@ -142,8 +143,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     const server = `https://127.0.0.1:${String(apiPort)}`;
     const etcdUrl = `http://127.0.0.1:${String(etcdClientPort)}`;
     const peerUrl = `http://127.0.0.1:${String(etcdPeerPort)}`;
-    const credentials = await writeCredentials(path.join(dir, "credentials"));
-    const certDir = path.join(dir, "pki");
+    const [credentials, serving] = await Promise.all([
+      writeCredentials(path.join(dir, "credentials")),
+      writeServingCertificate(path.join(dir, "pki")),
+    ]);
 
     log(`[cluster] starting etcd and kube-apiserver in ${dir}`);
     await launch("etcd", toolchainBin("etcd"), [
@@ -164,8 +167,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       "--bind-address=127.0.0.1",
       "--advertise-address=127.0.0.1",
       `--secure-port=${String(apiPort)}`,
-      // Self-signed serving certificate (and its CA) generated here.
-      `--cert-dir=${certDir}`,
+      `--tls-cert-file=${serving.certFile}`,
+      `--tls-private-key-file=${serving.keyFile}`,
       `--token-auth-file=${credentials.tokenFile}`,
       "--authorization-mode=RBAC",
       `--service-account-key-file=${credentials.serviceAccountPublicKeyFile}`,
@@ -178,13 +181,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       "--profiling=false",
     ]);
 
-    // The generated file holds the serving certificate followed by its CA,
-    // so as a CA bundle it verifies the server.
-    const certFile = path.join(certDir, "apiserver.crt");
-    const caPem = await wait("kube-apiserver to write its serving certificate", () =>
-      Promise.resolve(fs.existsSync(certFile) ? fs.readFileSync(certFile, "utf8") : undefined),
-    );
-    await writeKubeconfig(kubeconfigPath, { server, token: credentials.token, caPem });
+    await writeKubeconfig(kubeconfigPath, { server, token: credentials.token, caPem: serving.caPem });
     const kc = await loadKubeConfig(kubeconfigPath);
     const k8s = await kubeClient();
     const health = new k8s.Health(kc);
@@ -200,7 +197,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       // are projected (TokenRequest), so the legacy token controller is not
       // needed. Node lifecycle stays on: it removes the not-ready taint.
       "--controllers=*,-nodeipam,-serviceaccount-token",
-      `--root-ca-file=${certFile}`,
+      `--root-ca-file=${serving.caFile}`,
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
       "--leader-elect=false",
       "--kube-api-qps=200",

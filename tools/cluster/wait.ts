@@ -31,7 +31,7 @@ export async function waitFor<T>(
       if (value !== undefined) return value;
       last = "not yet";
     } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
+      last = describeError(error);
     }
     if (Date.now() - started >= timeoutMs) {
       throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what} (last: ${last})`);
@@ -43,4 +43,13 @@ export async function waitFor<T>(
 /** Polls `check` until it holds; as waitFor, for conditions that carry no value. */
 export async function waitUntil(what: string, check: () => Promise<boolean>, options: WaitOptions = {}): Promise<void> {
   await waitFor(what, async () => ((await check()) ? true : undefined), options);
+}
+
+/** An error's message with its causes: client-node's "Error occurred in health request" alone hides why. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && parts.length < 4; e = e instanceof Error ? e.cause : undefined) {
+    parts.push(e instanceof Error ? e.message : String(e));
+  }
+  return parts.join(": ");
 }
