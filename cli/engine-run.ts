@@ -2,9 +2,10 @@
 // time, with a progress line per step on stderr, and what came of it told
 // apart: through, refused by a gate before anything changed, failed, or cut
 // at its bound.
-import type { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { ConcurrentUpdateError, type EngineEvent, type OpType } from "@pulumi/pulumi/automation";
 import { EXIT, type ExitCode } from "./exit-codes";
-import type { OpenedStack } from "./open-stack";
+import { PROJECT_NAME, type OpenedStack } from "./open-stack";
+import { backendUrlOf, lockAdvice, readStackLocks } from "./stack-locks";
 
 export type Outcome = "succeeded" | "refused" | "failed" | "timed-out";
 
@@ -23,6 +24,8 @@ export interface EngineRun {
   readonly outcome: Outcome;
   /** Steps by operation (`create`, `update`, `same`...), as the engine counts them. */
   readonly changes: Readonly<Record<string, number>>;
+  /** Each step that changes something, in the order the engine began them: `{ op: "update", resource: "kubernetes:apps/v1:Deployment user-api-workload-deployment" }`. */
+  readonly steps: readonly { readonly op: string; readonly resource: string }[];
   readonly policy: readonly PolicyFinding[];
   /** The errors the engine and the program reported, first the one that stopped it. */
   readonly errors: readonly string[];
@@ -34,6 +37,8 @@ export interface RunOptions {
   readonly timeoutMs: number;
   /** Where progress lines go. @default stderr */
   readonly progress?: (line: string) => void;
+  /** The update's message in the stack history. */
+  readonly message?: string;
 }
 
 /** The production gate's words (checklist/production-gate.ts) and the config parser's (config/load.ts). */
@@ -60,6 +65,14 @@ export function exitCodeOf(outcome: Outcome): ExitCode {
  */
 export async function runEngine(opened: OpenedStack, operation: "preview" | "up", options: RunOptions): Promise<EngineRun> {
   const started = Date.now();
+  if (operation === "up") {
+    // Refused at once, naming the holder, instead of after a whole preview (a preview takes no lock).
+    const locks = await readStackLocks(await backendUrlOf(opened.stack), PROJECT_NAME, opened.stack.name, Math.min(options.timeoutMs, 30_000));
+    if (locks.known && locks.value.length > 0) {
+      const errors = locks.value.map((lock) => `stack ${opened.stack.name} is ${lockAdvice(opened.stack.name, lock)}`);
+      return { operation, stack: opened.stack.name, environment: opened.environment, outcome: "refused", changes: {}, steps: [], policy: [], errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
+    }
+  }
   const preview = await runOnce(opened, "preview", options);
   if (operation === "preview" || preview.outcome !== "succeeded") return { ...preview, operation };
   const remaining = Math.max(1, options.timeoutMs - (Date.now() - started));
@@ -72,6 +85,7 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
   progress(`${operation === "preview" ? "previewing" : "updating"} stack ${opened.stack.name} with the policy pack (policy/config/${opened.environment}.json)`);
   const policy: PolicyFinding[] = [];
   const errors: string[] = [];
+  const steps: { op: string; resource: string }[] = [];
   const started = Date.now();
   const onEvent = (event: EngineEvent): void => {
     if (event.policyEvent !== undefined) {
@@ -80,7 +94,10 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
     }
     if (event.diagnosticEvent?.severity === "error") errors.push(event.diagnosticEvent.message.trim());
     const pre = event.resourcePreEvent?.metadata;
-    if (pre !== undefined && SHOWN_OPS.has(pre.op)) progress(`  ${operation === "preview" ? "would " : ""}${pre.op} ${shortUrn(pre.urn)}`);
+    if (pre !== undefined && SHOWN_OPS.has(pre.op)) {
+      steps.push({ op: pre.op, resource: shortUrn(pre.urn) });
+      progress(`  ${operation === "preview" ? "would " : ""}${pre.op} ${shortUrn(pre.urn)}`);
+    }
     const done = event.resOutputsEvent?.metadata;
     if (done !== undefined && SHOWN_OPS.has(done.op) && operation === "up") progress(`  done ${done.op} ${shortUrn(done.urn)} (${Math.round((Date.now() - started) / 1000)} s)`);
   };
@@ -88,8 +105,9 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
   const timer = setTimeout(() => abort.abort(), options.timeoutMs);
   let changes: Record<string, number> = {};
   let failed = false;
+  let caught: unknown;
   try {
-    const common = { ...opened.policy, onEvent, signal: abort.signal, color: "never" as const };
+    const common = { ...opened.policy, onEvent, signal: abort.signal, color: "never" as const, ...(options.message === undefined ? {} : { message: options.message }) };
     if (operation === "preview") {
       changes = { ...(await opened.stack.preview(common)).changeSummary };
     } else {
@@ -97,12 +115,16 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
     }
   } catch (error) {
     failed = true;
+    caught = error;
+    if (error instanceof ConcurrentUpdateError) errors.unshift(`stack ${opened.stack.name} is locked by another update: ${error.message.trim().split("\n").at(-1)?.trim() ?? ""}`);
     if (errors.length === 0) errors.push(error instanceof Error ? error.message.trim() : String(error));
   } finally {
     clearTimeout(timer);
   }
   const refusedByGate = errors.some((message) => GATE_REFUSALS.some((pattern) => pattern.test(message)));
   const refusedByPack = policy.some((finding) => finding.level === "mandatory");
-  const outcome: Outcome = !failed ? "succeeded" : abort.signal.aborted ? "timed-out" : refusedByGate || refusedByPack ? "refused" : "failed";
-  return { operation, stack: opened.stack.name, environment: opened.environment, outcome, changes, policy, errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  // Another update took the lock after the check above: the engine refused before changing anything.
+  const refusedByLock = caught instanceof ConcurrentUpdateError;
+  const outcome: Outcome = !failed ? "succeeded" : abort.signal.aborted ? "timed-out" : refusedByGate || refusedByPack || refusedByLock ? "refused" : "failed";
+  return { operation, stack: opened.stack.name, environment: opened.environment, outcome, changes, steps, policy, errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }

@@ -8,6 +8,7 @@ import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
+import { formatResume, resumeStack } from "./resume";
 import { formatRollback, rollbackService } from "./rollback";
 import { formatStatus, stackStatus } from "./status";
 
@@ -94,6 +95,15 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
       .action(async (service: string, options: StackOptions & { readonly to?: string }) => {
         const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000, ...(options.to === undefined ? {} : { to: options.to }) });
         write(options.json, run, formatRollback(run));
+        setExit(exitCodeOf(run.outcome));
+      }),
+  );
+  cli.addCommand(
+    stackCommand("resume", "after a hard kill: break a lock whose holder is gone, then run the update again, adopting what the killed one created", 30)
+      .option("--holder-gone <host>", "the lock's holder ran on this host, which is gone (a CI runner): break its lock though its process cannot be looked up from here (repeatable)", (host: string, hosts: string[]) => [...hosts, host], [])
+      .action(async (options: StackOptions & { readonly holderGone: string[] }) => {
+        const run = await resumeStack(await openStack(options.stack), { timeoutMs: options.timeout * 60_000, holderGone: options.holderGone });
+        write(options.json, run, formatResume(run, formatRun));
         setExit(exitCodeOf(run.outcome));
       }),
   );

@@ -5,9 +5,10 @@
 import { readThrough, stackOutputsSchema, type StackOutputsData } from "../lib/stack-outputs";
 import { strategyOfLive } from "../strategies/registry";
 import { shortUrn } from "./engine-run";
-import type { OpenedStack } from "./open-stack";
-
-export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
+import { within, type Known } from "./known";
+import { PROJECT_NAME, type OpenedStack } from "./open-stack";
+import { describePending, readPendingOperations } from "./pending-operations";
+import { backendUrlOf, lockAdvice, readStackLocks, type StackLock } from "./stack-locks";
 
 export interface ServiceStatus {
   readonly name: string;
@@ -40,6 +41,8 @@ export interface StackStatus {
   readonly drift: Known<{ readonly changed: number; readonly objects: readonly DriftedObject[] }>;
   /** Operations an interrupted update left pending (`pulumi stack export`). */
   readonly pendingOperations: Known<readonly string[]>;
+  /** Who holds the stack's lock, if anyone, and whether that process still runs. */
+  readonly locks: Known<readonly StackLock[]>;
 }
 
 function servicesOf(outputs: StackOutputsData): ServiceStatus[] {
@@ -66,19 +69,6 @@ function servicesOf(outputs: StackOutputsData): ServiceStatus[] {
   });
 }
 
-async function within<T>(what: string, timeoutMs: number, read: (signal: AbortSignal) => Promise<T>): Promise<Known<T>> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
-  try {
-    return { known: true, value: await read(abort.signal) };
-  } catch (error) {
-    if (abort.signal.aborted) return { known: false, reason: `${what} did not finish within ${timeoutMs / 1000} s` };
-    return { known: false, reason: `${what} failed: ${(error instanceof Error ? error.message : String(error)).trim().split("\n")[0]}` };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export async function stackStatus(opened: OpenedStack, options: { readonly timeoutMs: number }): Promise<StackStatus> {
   const { stack } = opened;
   const outputs = await within("reading the stack outputs", options.timeoutMs, async () => {
@@ -87,9 +77,13 @@ export async function stackStatus(opened: OpenedStack, options: { readonly timeo
     if (!read.known) throw new Error(read.reason);
     return read.value;
   });
-  const pendingOperations = await within("reading the stack's state", options.timeoutMs, async () => {
-    const exported = (await stack.exportStack()) as { deployment?: { pending_operations?: { type?: string; resource?: { urn?: string } }[] } };
-    return (exported.deployment?.pending_operations ?? []).map((op) => `${op.type ?? "?"} ${op.resource?.urn ?? "?"}`);
+  const pendingOperations = await within("reading the stack's state", options.timeoutMs, async () =>
+    (await readPendingOperations(stack)).map(describePending),
+  );
+  const locks = await within("reading the stack's locks", options.timeoutMs, async () => {
+    const read = await readStackLocks(await backendUrlOf(stack), PROJECT_NAME, stack.name, options.timeoutMs);
+    if (!read.known) throw new Error(read.reason);
+    return read.value;
   });
   const drift = await within("the refresh preview", options.timeoutMs, async (signal) => {
     const objects: DriftedObject[] = [];
@@ -112,6 +106,7 @@ export async function stackStatus(opened: OpenedStack, options: { readonly timeo
     services: outputs.known ? { known: true, value: servicesOf(outputs.value) } : outputs,
     drift,
     pendingOperations,
+    locks,
   };
 }
 
@@ -138,5 +133,10 @@ export function formatStatus(status: StackStatus): string {
       ? `pending operations: ${status.pendingOperations.value.length === 0 ? "none" : status.pendingOperations.value.join("; ")}`
       : `pending operations: unknown: ${status.pendingOperations.reason}`,
   );
+  lines.push(status.locks.known ? `lock: ${formatLocks(status.stack, status.locks.value)}` : `lock: unknown: ${status.locks.reason}`);
   return `${lines.join("\n")}\n`;
+}
+
+function formatLocks(stack: string, locks: readonly StackLock[]): string {
+  return locks.length === 0 ? "none" : locks.map((lock) => lockAdvice(stack, lock)).join("; ");
 }

@@ -164,6 +164,19 @@ describe.skipIf(!clusterReady("the Kubernetes stand-in's cluster tests"))("the K
     );
   });
 
+  it("adopts an object that already exists under PULUMI_K8S_UPSERT_EXISTING_OBJECTS, in place (same uid), as upsertExistingObjects does", async () => {
+    const first = await create(T.deployment, deployment("adopted-web", { replicas: 0 }));
+    process.env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"] = "true";
+    try {
+      const { id, outs } = await create(T.deployment, deployment("adopted-web", { replicas: 1 }));
+      expect(id).toBe("default/adopted-web");
+      expect((outs["metadata"] as JsonObject)["uid"]).toBe((first.outs["metadata"] as JsonObject)["uid"]);
+      expect(outs["spec"]).toMatchObject({ replicas: 1 });
+    } finally {
+      delete process.env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"];
+    }
+  });
+
   it("is ready at once with zero replicas", async () => {
     const started = Date.now();
 

@@ -29,6 +29,15 @@ export function patchForce(object: unknown): boolean {
   return process.env["PULUMI_K8S_ENABLE_PATCH_FORCE"] === "true";
 }
 
+/**
+ * Create adopts an object that already exists (a server-side apply that
+ * creates or updates) instead of failing with AlreadyExists: the provider's
+ * `upsertExistingObjects`, whose environment form is this variable.
+ */
+export function upsertExistingObjects(): boolean {
+  return process.env["PULUMI_K8S_UPSERT_EXISTING_OBJECTS"] === "true";
+}
+
 export function isAutonamed(object: unknown): boolean {
   return annotation(object, AUTONAMED) === "true";
 }

@@ -12,7 +12,7 @@ import { logged } from "../shared/call-log";
 import { asObject, toJson, type JsonObject } from "../shared/json";
 import { unwrapSecrets, wrapSecretPaths } from "../shared/secrets";
 import { parseUrn } from "../shared/urn";
-import { annotation, PATCH_FIELD_MANAGER, patchForce } from "./annotations";
+import { annotation, PATCH_FIELD_MANAGER, patchForce, upsertExistingObjects } from "./annotations";
 import { awaitDeleted, awaitReady, NotReadyError, type AwaitOptions } from "./await";
 import { alwaysSecret, makeCheckpoint, parseCheckpoint, pruneLive } from "./checkpoint";
 import { ClusterClient, KubeApiError, NoMatchError, isNotFound, type ClusterClientOptions } from "./cluster-client";
@@ -194,6 +194,15 @@ function gvkOf(urn: string, object: unknown): GroupVersionKind {
 async function createWithRetries(api: ClusterClient, object: JsonObject, ref: ObjectRef, fieldManager: string, retries: number): Promise<JsonObject> {
   for (let attempt = 0; ; attempt++) {
     try {
+      if (upsertExistingObjects()) {
+        // Upsert: an object that exists is adopted in place, by the same server-side apply an update makes.
+        const existing = await api.get(ref);
+        if (existing !== undefined) {
+          const takeOver = takeOverPatch(existing, fieldManager);
+          if (takeOver !== undefined) await api.patch(ref, takeOver);
+          return await api.apply(object, ref, fieldManager, patchForce(object));
+        }
+      }
       return await api.create(object, ref, fieldManager);
     } catch (error) {
       // A namespace or CRD created a moment later by the same update: try again, as the real provider does.
