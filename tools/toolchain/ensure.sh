@@ -3,7 +3,8 @@
 # control plane (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs,
 # Debian's prometheus (the canary analysis tests query a real one), docker-registry and
-# prometheus-alertmanager (the checklist's sources), and (with --with-helm) helm.
+# prometheus-alertmanager (the checklist's sources), postgresql (team state), and (with
+# --with-helm) helm.
 #
 # A binary already on PATH is reused when its version fits; anything else is
 # built from the Go module proxy with the pinned modules under
@@ -83,6 +84,7 @@ missing_pieces() {
   command -v prometheus >/dev/null 2>&1 || echo "prometheus (Debian package)"
   command -v docker-registry >/dev/null 2>&1 || echo "docker-registry (Debian package)"
   command -v prometheus-alertmanager >/dev/null 2>&1 || echo "prometheus-alertmanager (Debian package)"
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || echo "postgresql (Debian package)"
 }
 
 case "$mode" in
@@ -290,6 +292,10 @@ ensure_debian_command() {
     log "$command: $("$command" --version 2>&1 | head -n 1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+[^ ]*' | head -n 1) at $(command -v "$command")"
     return 0
   fi
+  apt_install "$command" "$package" "$why"
+}
+apt_install() {
+  local command="$1" package="$2" why="$3"
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 || { log "error: $command is missing and installing it needs root: run 'apt-get install $package' as root"; exit 1; }
@@ -307,6 +313,12 @@ ensure_debian_command() {
 ensure_debian_command prometheus prometheus "the canary analysis and checklist tests"
 ensure_debian_command docker-registry docker-registry "the checklist's registry tests"
 ensure_debian_command prometheus-alertmanager prometheus-alertmanager "the checklist's Alertmanager tests"
+# PostgreSQL keeps its server programs off PATH, under /usr/lib/postgresql/<major>/bin.
+if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  log "postgresql: $(ls -d /usr/lib/postgresql/*/bin | tail -n 1)"
+else
+  apt_install initdb postgresql "the team state tests (the stack in PostgreSQL)"
+fi
 
 reuse_from_path etcd ||
   build_go etcd "$ETCD_VERSION" "" safe-deploy.local/toolchain/etcd
