@@ -67,8 +67,10 @@ export async function runEngine(opened: OpenedStack, operation: "preview" | "up"
   const started = Date.now();
   if (operation === "up") {
     // Refused at once, naming the holder, instead of after a whole preview (a preview takes no lock).
-    const locks = await readStackLocks(await backendUrlOf(opened.stack), PROJECT_NAME, opened.stack.name, Math.min(options.timeoutMs, 30_000));
-    if (locks.known && locks.value.length > 0) {
+    // Where the backend cannot be named or read, the engine's own refusal (ConcurrentUpdateError, below) remains.
+    const backend = await backendUrlOf(opened.stack).catch(() => undefined);
+    const locks = backend === undefined ? undefined : await readStackLocks(backend, PROJECT_NAME, opened.stack.name, Math.min(options.timeoutMs, 30_000));
+    if (locks?.known === true && locks.value.length > 0) {
       const errors = locks.value.map((lock) => `stack ${opened.stack.name} is ${lockAdvice(opened.stack.name, lock)}`);
       return { operation, stack: opened.stack.name, environment: opened.environment, outcome: "refused", changes: {}, steps: [], policy: [], errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
     }
@@ -92,7 +94,12 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
       const p = event.policyEvent;
       policy.push({ policy: p.policyName, level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory", message: p.message.trim(), ...(p.resourceUrn === undefined ? {} : { urn: p.resourceUrn }) });
     }
-    if (event.diagnosticEvent?.severity === "error") errors.push(event.diagnosticEvent.message.trim());
+    const diagnostic = event.diagnosticEvent;
+    if (diagnostic?.severity === "error") {
+      // Which step failed (the verify step, a Deployment...): the message alone may be all "[secret]".
+      const about = diagnostic.urn === undefined || diagnostic.urn.includes("::pulumi:pulumi:Stack::") ? "" : `${shortUrn(diagnostic.urn)}: `;
+      errors.push(`${about}${diagnostic.message.trim()}`);
+    }
     const pre = event.resourcePreEvent?.metadata;
     if (pre !== undefined && SHOWN_OPS.has(pre.op)) {
       steps.push({ op: pre.op, resource: shortUrn(pre.urn) });

@@ -7,7 +7,7 @@ export const EXIT = {
   failed: 1,
   /** Stopped before anything changed, by a gate: the policy pack, production's own gate, or the stack config. */
   refused: 2,
-  /** A release failed its verification and was taken back (the release automation). */
+  /** A release failed (its smoke test, its verification, its rollout) and was taken back: `safe-deploy release`. */
   rolledBack: 3,
   /** Waiting for a person: a canary whose analysis could not decide in time (the release automation). */
   held: 4,

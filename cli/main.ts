@@ -8,6 +8,7 @@ import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
+import { formatRelease, releaseService } from "./release";
 import { formatResume, resumeStack } from "./resume";
 import { formatRollback, rollbackService } from "./rollback";
 import { formatStatus, stackStatus } from "./status";
@@ -96,6 +97,16 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
         const run = await rollbackService(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000, ...(options.to === undefined ? {} : { to: options.to }) });
         write(options.json, run, formatRollback(run));
         setExit(exitCodeOf(run.outcome));
+      }),
+  );
+  cli.addCommand(
+    stackCommand("release", "the strategy's release steps, each an update the pack judges; a failed one taken back at once (traffic first), exit 3", 30)
+      .argument("<service>", "the service, as named under safe-deploy:services")
+      .argument("<version>", "the version to release, e.g. v2.5.0")
+      .action(async (service: string, version: string, options: StackOptions) => {
+        const run = await releaseService(await openStack(options.stack), service, version, { timeoutMs: options.timeout * 60_000 });
+        write(options.json, run, formatRelease(run, formatRun));
+        setExit(run.outcome === "rolled-back" ? EXIT.rolledBack : exitCodeOf(run.outcome));
       }),
   );
   cli.addCommand(

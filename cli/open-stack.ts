@@ -42,7 +42,7 @@ export async function openStack(stackName: string, options: OpenOptions = {}): P
   const args = { stackName, projectName: PROJECT_NAME, program: () => program() };
   const workspace = { workDir: projectDir };
   const stack = options.create === true ? await LocalWorkspace.createOrSelectStack(args, workspace) : await LocalWorkspace.selectStack(args, workspace);
-  const config = Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, entry]) => [key, entry.value]));
+  const config = await readConfigValues(stack);
   const configured = config["safe-deploy:environment"];
   const environment = environmentSchema.safeParse(configured);
   if (!environment.success) {
@@ -55,4 +55,9 @@ export async function openStack(stackName: string, options: OpenOptions = {}): P
     config,
     policy: { policyPacks: [packDir], policyPackConfigs: [path.join(packDir, "config", `${environment.data}.json`)] },
   };
+}
+
+/** The stack's config as the engine hands it to the program: `safe-deploy:services` and the rest, by key. */
+export async function readConfigValues(stack: Stack): Promise<Readonly<Record<string, string>>> {
+  return Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([key, entry]) => [key, entry.value]));
 }

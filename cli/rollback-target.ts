@@ -1,7 +1,7 @@
 // `safe-deploy rollback SERVICE --to UPDATE|VERSION`: the service's config as
 // an earlier update of the stack history had it, and the `config set --path`
 // and `config rm --path` changes that bring today's config back to it.
-import type { UpdateSummary } from "@pulumi/pulumi/automation";
+import type { Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { serviceSchema, strategyOf } from "../strategies/registry";
 import { numberedUpdates, servicesIn } from "./history";
 
@@ -70,4 +70,11 @@ export function configChanges(now: unknown, then: unknown): ConfigChanges {
   }
   // Removed last-first, so a list's later elements go before its earlier ones.
   return { set, remove: [...current.keys()].filter((path) => !wanted.has(path)).reverse() };
+}
+
+/** Makes `changes` to the stack config of `service`, as `pulumi config set-all --path` and `config rm --path` make them (values typed as they type them). */
+export async function applyServiceConfig(stack: Stack, service: string, changes: ConfigChanges): Promise<void> {
+  const key = (path: string) => `safe-deploy:services.${service}.${path}`;
+  if (Object.keys(changes.set).length > 0) await stack.setAllConfig(Object.fromEntries(Object.entries(changes.set).map(([path, value]) => [key(path), { value }])), true);
+  if (changes.remove.length > 0) await stack.removeAllConfig(changes.remove.map(key), true);
 }

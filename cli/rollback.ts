@@ -4,8 +4,6 @@
 // strategies/) and an update the pack judges; then the printed verify
 // command. It reports the time until the quick command had moved traffic back
 // and the time until the stack agreed.
-import { exec } from "node:child_process";
-import { promisify } from "node:util";
 import { RegistryClient, repositoryOf } from "../checklist/sources/registry";
 import { parseStackConfig, rawConfigFromAll } from "../config/load";
 import type { StackConfig } from "../config/schema";
@@ -14,9 +12,8 @@ import { readOutput } from "../lib/stack-outputs";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { CommandInputError, type OpenedStack } from "./open-stack";
-import { configChanges, earlierConfig, type ConfigChanges, type EarlierConfig } from "./rollback-target";
-
-const execAsync = promisify(exec);
+import { applyServiceConfig, configChanges, earlierConfig, type ConfigChanges, type EarlierConfig } from "./rollback-target";
+import { shell } from "./shell";
 
 export interface RollbackRun {
   readonly service: string;
@@ -31,17 +28,6 @@ export interface RollbackRun {
   readonly agreedSeconds?: number;
   /** The printed verify command's output, and what it should show. */
   readonly verify?: { readonly command: string; readonly output: string; readonly expect: string };
-}
-
-async function shell(command: string, timeoutMs: number): Promise<{ ok: boolean; output: string }> {
-  try {
-    const { stdout, stderr } = await execAsync(command, { shell: "/bin/sh", timeout: timeoutMs, maxBuffer: 16 * 2 ** 20 });
-    return { ok: true, output: `${stdout}${stderr}`.trim() };
-  } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; killed?: boolean; message?: string };
-    const why = failed.killed === true ? `did not finish within ${timeoutMs / 1000} s` : (failed.stderr ?? failed.message ?? "failed").trim();
-    return { ok: false, output: `${failed.stdout ?? ""}${why}`.trim() };
-  }
 }
 
 const seconds = (since: number): number => Math.round((Date.now() - since) / 100) / 10;
@@ -104,10 +90,7 @@ export async function rollbackService(opened: OpenedStack, service: string, opti
   }
   const base = { service, stack: stack.name, target: way.target, quick };
   progress(`${service}: now the stack: ${[...Object.entries(way.changes.set).map(([key, value]) => `services.${service}.${key}=${value}`), ...way.changes.remove.map((key) => `no services.${service}.${key}`)].join(", ")}`);
-  // The same config changes as `pulumi config set-all --path` and `config rm --path`, values typed as they type them.
-  const key = (path: string) => `safe-deploy:services.${service}.${path}`;
-  if (Object.keys(way.changes.set).length > 0) await stack.setAllConfig(Object.fromEntries(Object.entries(way.changes.set).map(([path, value]) => [key(path), { value }])), true);
-  if (way.changes.remove.length > 0) await stack.removeAllConfig(way.changes.remove.map(key), true);
+  await applyServiceConfig(stack, service, way.changes);
   const update = await runEngine(opened, "up", { timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - started)), progress });
   const agreedSeconds = seconds(started);
   if (update.outcome !== "succeeded") return { ...base, outcome: update.outcome, update, agreedSeconds };

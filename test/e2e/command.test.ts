@@ -162,6 +162,14 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     expect((await safeDeploy(engine, "preview", "--stack", "production")).code).toBe(0);
   }, UP_TIMEOUT_MS);
 
+  it("refuses to release a canary in one go, before anything changes: its steps wait on the analysis", async () => {
+    const before = (await engine.cli(["config", "get", "--path", "safe-deploy:services.recommendation-engine"])).stdout;
+    const refused = await safeDeploy(engine, "release", "recommendation-engine", "v4.2.0", "--stack", "production");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("a release of recommendation-engine (canary) takes 4 steps with the canary analysis deciding between them");
+    expect((await engine.cli(["config", "get", "--path", "safe-deploy:services.recommendation-engine"])).stdout).toBe(before);
+  });
+
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);
     expect((await safeDeploy(engine, "deploy", "--stack", "production")).code).toBe(64);

@@ -14,42 +14,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandLine } from "../../tools/rehearsal/command-line";
-import { PROJECT_ROOT, stackOutputs, type EngineStack } from "../../tools/rehearsal/engine";
-import { startServer, type Handler, type LoopbackServer, type Recorded } from "../checks/loopback-server";
+import { stackOutputs, type EngineStack } from "../../tools/rehearsal/engine";
+import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
+import { asProjectDirectory, HOOK_PATH, PAYMENT_REQUEST, playing, setSecrets, TOKEN } from "./checks-support";
 import { apis, changes, endpointPods, engineFor, eventually, onlyServices, runningPods, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
-
-const TOKEN = "e2e-payment-token-7c1f9a";
-const HOOK_PATH = "/services/T0E2E/B0E2E/e2e-webhook-key-4b8d";
-
-/** A service at `version()` that accepts a payment only with the token. */
-function playing(version: () => string): Handler {
-  return (request: Recorded) => {
-    if (request.path === "/health") return { status: 200, body: { status: "ok" } };
-    if (request.path === "/version") return { status: 200, body: { version: version() } };
-    if (request.path === "/payments" && request.method === "POST") {
-      return request.headers.authorization === `Bearer ${TOKEN}` ? { status: 201, body: { status: "accepted" } } : { status: 401, body: "no" };
-    }
-    return { status: 404, body: "not found" };
-  };
-}
-
-const PAYMENT_REQUEST = { name: "create payment", method: "POST", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" }, body: { amount: 1 }, expectStatus: 201, expectJson: { status: "accepted" } };
-
-/**
- * The project as a user has it where `pulumi up` runs: its package.json and
- * checks/ beside Pulumi.yaml, so `npx --no-install safe-deploy-check` finds
- * the project's own bin, as in a checkout. (The harness's workspace is a
- * temporary directory holding only the stack files.)
- */
-function asProjectDirectory(engine: EngineStack): void {
-  for (const entry of ["package.json", "checks"]) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(engine.workDir, entry));
-}
-
-/** Secrets as an operator sets them: `pulumi config set --secret`. */
-async function setSecrets(engine: EngineStack, webhookUrl: string): Promise<void> {
-  await engine.stack.setConfig("safe-deploy:webhookUrl", { value: webhookUrl, secret: true });
-  await engine.stack.setConfig("checkSecrets.PAYMENT_TOKEN", { value: TOKEN, secret: true }, true);
-}
 
 /** Every file under `dir`, as text. */
 function filesUnder(dir: string): { file: string; text: string }[] {

@@ -1,0 +1,41 @@
+// What the end-to-end tests of the checks inside `pulumi up` share: a
+// loopback server playing a payment-service version, the critical request it
+// answers, the secrets set as an operator sets them, and the harness's
+// workspace made to look like the project's directory.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
+import type { Handler, Recorded } from "../checks/loopback-server";
+
+export const TOKEN = "e2e-payment-token-7c1f9a";
+export const HOOK_PATH = "/services/T0E2E/B0E2E/e2e-webhook-key-4b8d";
+
+/** A service at `version()` that accepts a payment only with the token. */
+export function playing(version: () => string): Handler {
+  return (request: Recorded) => {
+    if (request.path === "/health") return { status: 200, body: { status: "ok" } };
+    if (request.path === "/version") return { status: 200, body: { version: version() } };
+    if (request.path === "/payments" && request.method === "POST") {
+      return request.headers.authorization === `Bearer ${TOKEN}` ? { status: 201, body: { status: "accepted" } } : { status: 401, body: "no" };
+    }
+    return { status: 404, body: "not found" };
+  };
+}
+
+export const PAYMENT_REQUEST = { name: "create payment", method: "POST", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" }, body: { amount: 1 }, expectStatus: 201, expectJson: { status: "accepted" } };
+
+/**
+ * The project as a user has it where `pulumi up` runs: its package.json and
+ * checks/ beside Pulumi.yaml, so `npx --no-install safe-deploy-check` finds
+ * the project's own bin, as in a checkout. (The harness's workspace is a
+ * temporary directory holding only the stack files.)
+ */
+export function asProjectDirectory(engine: EngineStack): void {
+  for (const entry of ["package.json", "checks"]) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(engine.workDir, entry));
+}
+
+/** Secrets as an operator sets them: `pulumi config set --secret`. */
+export async function setSecrets(engine: EngineStack, webhookUrl: string): Promise<void> {
+  await engine.stack.setConfig("safe-deploy:webhookUrl", { value: webhookUrl, secret: true });
+  await engine.stack.setConfig("checkSecrets.PAYMENT_TOKEN", { value: TOKEN, secret: true }, true);
+}

@@ -1,0 +1,118 @@
+// `safe-deploy release` as typed, on the real engine and the local cluster,
+// the checks inside `pulumi up` reaching loopback servers that play each
+// blue-green slot: a release onto the idle slot and the switch, and a release
+// whose verification fails after the switch, switched back at once (selector
+// first, then the update with the config from before), exiting 3.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EngineStack } from "../../tools/rehearsal/engine";
+import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
+import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
+import { asProjectDirectory, HOOK_PATH, PAYMENT_REQUEST, playing, setSecrets } from "./checks-support";
+import { apis, deploymentImage, endpointPods, engineFor, eventually, onlyServices, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+
+const NAMESPACE = "release-bg";
+const json = <T>(ran: CommandRun): T => JSON.parse(ran.stdout) as T;
+
+describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-service", () => {
+  let context: E2eContext | undefined;
+  let engine: EngineStack;
+  const servers: LoopbackServer[] = [];
+  const version = { blue: "v3.1.0", green: "v3.2.0" };
+  /** A slot whose health fails once the live Service points at it: a version that breaks under real traffic. */
+  const failsWhenLive = { blue: false, green: false };
+  let live: "blue" | "green" = "blue";
+  let watching = true;
+  let watcher: Promise<void> | undefined;
+
+  const slotServer = (slot: "blue" | "green"): Handler => {
+    const healthy = playing(() => version[slot]);
+    return (request, index) => (request.path === "/health" && failsWhenLive[slot] && live === slot ? { status: 500, body: { status: "down" } } : healthy(request, index));
+  };
+  const selector = async () => (await (await apis(context!.kc)).core.readNamespacedService({ name: "payment-service", namespace: NAMESPACE })).spec?.selector?.["version"];
+
+  beforeAll(async () => {
+    context = await startE2e("release");
+    const [blue, green, hook] = await Promise.all([startServer(slotServer("blue")), startServer(slotServer("green")), startServer(() => ({ status: 200, body: "ok" }))]);
+    servers.push(blue, green, hook);
+    engine = await engineFor(context, "production", {
+      editStackFile: (config) => {
+        onlyServices("payment-service")(config);
+        const service = (config["safe-deploy:services"] as Record<string, Record<string, unknown>>)["payment-service"]!;
+        service["liveSlot"] = "blue";
+        service["checks"] = {
+          urls: { blue: blue.url, green: green.url },
+          criticalRequests: [PAYMENT_REQUEST],
+          smoke: { deadlineSeconds: 5, timeoutSeconds: 2 },
+          verify: { everySeconds: 1, forSeconds: 3 },
+        };
+      },
+      config: { namespace: NAMESPACE },
+    });
+    asProjectDirectory(engine);
+    await setSecrets(engine, `${hook.url}${HOOK_PATH}`);
+    const first = await runSafeDeploy(engine, ["up", "--stack", "production"]);
+    if (first.code !== 0) throw new Error(`first up: ${first.stdout}\n${first.stderr}`);
+    // Which slot the live Service's selector points at, as the servers see it.
+    watcher = (async () => {
+      while (watching) {
+        const slot = await selector().catch(() => undefined);
+        if (slot === "blue" || slot === "green") live = slot;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+  }, 2 * UP_TIMEOUT_MS);
+  afterAll(async () => {
+    watching = false;
+    await watcher;
+    await Promise.all(servers.map((server) => server.close()));
+    await stopE2e(context);
+  }, 60_000);
+
+  it(
+    "puts the version on the idle slot, smoke-tests it, switches and verifies, in one update: exit 0",
+    async () => {
+      version.green = "v3.3.0";
+      const ran = await runSafeDeploy(engine, ["release", "payment-service", "v3.3.0", "--stack", "production", "--json"]);
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(0);
+      const run = json<{ outcome: string; steps: { what: string; update: { outcome: string } }[] }>(ran);
+      expect(run.outcome).toBe("succeeded");
+      expect(run.steps.map((step) => step.what)).toEqual(["put v3.3.0 on the idle slot green and switch traffic to it, keeping blue (v3.1.0) as the standby"]);
+      expect(await selector()).toBe("green");
+      expect(await deploymentImage(context!.kc, NAMESPACE, "payment-service-green")).toMatch(/:v3\.3\.0$/);
+      await eventually("EndpointSlices on green", async () => (await endpointPods(context!.kc, NAMESPACE, "payment-service")).every((pod) => pod.startsWith("payment-service-green-")));
+
+      // Run again, it finds the version out and changes nothing.
+      const again = await runSafeDeploy(engine, ["release", "payment-service", "v3.3.0", "--stack", "production"]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/no changes$/m);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+
+  it(
+    "switches back at once when verification fails after the switch, then brings the stack back to the config before: exit 3",
+    async () => {
+      version.blue = "v3.4.0";
+      failsWhenLive.blue = true;
+      const ran = await runSafeDeploy(engine, ["release", "payment-service", "v3.4.0", "--stack", "production", "--json"]);
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(3);
+      const run = json<{ outcome: string; steps: { update: { outcome: string; errors: string[] } }[]; undo: { quick: { ok: boolean; command: string }; update: { outcome: string } } }>(ran);
+      expect(run.outcome).toBe("rolled-back");
+      expect(run.steps[0]?.update.outcome).toBe("failed");
+      expect(run.steps[0]?.update.errors.join("\n")).toContain("payment-service-verify");
+      expect(run.undo.quick).toMatchObject({ ok: true, command: expect.stringContaining(`kubectl patch service payment-service -n ${NAMESPACE}`) });
+      expect(run.undo.update.outcome).toBe("succeeded");
+
+      // Traffic on green (v3.3.0) again, the stack config as before the release, and nothing left to change.
+      expect(await selector()).toBe("green");
+      await eventually("EndpointSlices back on green", async () => (await endpointPods(context!.kc, NAMESPACE, "payment-service")).every((pod) => pod.startsWith("payment-service-green-")));
+      const config = await engine.stack.getAllConfig();
+      expect(JSON.parse(config["safe-deploy:services"]!.value)["payment-service"]).toMatchObject({ liveSlot: "green", blueVersion: "v3.1.0", greenVersion: "v3.3.0" });
+      const preview = await runSafeDeploy(engine, ["preview", "--stack", "production"]);
+      expect(preview.stdout).toMatch(/no changes$/m);
+      const text = await runSafeDeploy(engine, ["history", "payment-service", "--stack", "production"]);
+      expect(text.stdout).toMatch(/update\s+failed\s+v3\.4\.0/);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+});
