@@ -22,7 +22,7 @@ export function playing(version: () => string): Handler {
   };
 }
 
-export const PAYMENT_REQUEST = { name: "create payment", method: "POST", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" }, body: { amount: 1 }, expectStatus: 201, expectJson: { status: "accepted" } };
+const PAYMENT_REQUEST = { name: "create payment", method: "POST", path: "/payments", headers: { authorization: "Bearer ${PAYMENT_TOKEN}" }, body: { amount: 1 }, expectStatus: 201, expectJson: { status: "accepted" } };
 
 /**
  * The project as a user has it where `pulumi up` runs: its package.json and
@@ -32,6 +32,25 @@ export const PAYMENT_REQUEST = { name: "create payment", method: "POST", path: "
  */
 export function asProjectDirectory(engine: EngineStack): void {
   for (const entry of ["package.json", "checks"]) fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(engine.workDir, entry));
+}
+
+/**
+ * The stack file's edit for payment-service alone, blue live, its checks reaching
+ * the loopback servers that play each slot; short windows, so a test runs quickly.
+ */
+export function checkedPaymentService(urls: { readonly blue: string; readonly green: string }, verifyForSeconds: number): (config: Record<string, unknown>) => void {
+  return (config) => {
+    const services = config["safe-deploy:services"] as Record<string, Record<string, unknown>>;
+    const service = services["payment-service"]!;
+    config["safe-deploy:services"] = { "payment-service": service };
+    service["liveSlot"] = "blue";
+    service["checks"] = {
+      urls,
+      criticalRequests: [PAYMENT_REQUEST],
+      smoke: { deadlineSeconds: 5, timeoutSeconds: 2 },
+      verify: { everySeconds: 1, forSeconds: verifyForSeconds },
+    };
+  };
 }
 
 /** Secrets as an operator sets them: `pulumi config set --secret`. */

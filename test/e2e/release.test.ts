@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
 import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
-import { asProjectDirectory, HOOK_PATH, PAYMENT_REQUEST, playing, setSecrets } from "./checks-support";
-import { apis, deploymentImage, endpointPods, engineFor, eventually, onlyServices, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { asProjectDirectory, checkedPaymentService, HOOK_PATH, playing, setSecrets } from "./checks-support";
+import { apis, deploymentImage, endpointPods, engineFor, eventually, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const NAMESPACE = "release-bg";
 const json = <T>(ran: CommandRun): T => JSON.parse(ran.stdout) as T;
@@ -35,17 +35,7 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-servic
     const [blue, green, hook] = await Promise.all([startServer(slotServer("blue")), startServer(slotServer("green")), startServer(() => ({ status: 200, body: "ok" }))]);
     servers.push(blue, green, hook);
     engine = await engineFor(context, "production", {
-      editStackFile: (config) => {
-        onlyServices("payment-service")(config);
-        const service = (config["safe-deploy:services"] as Record<string, Record<string, unknown>>)["payment-service"]!;
-        service["liveSlot"] = "blue";
-        service["checks"] = {
-          urls: { blue: blue.url, green: green.url },
-          criticalRequests: [PAYMENT_REQUEST],
-          smoke: { deadlineSeconds: 5, timeoutSeconds: 2 },
-          verify: { everySeconds: 1, forSeconds: 3 },
-        };
-      },
+      editStackFile: checkedPaymentService({ blue: blue.url, green: green.url }, 3),
       config: { namespace: NAMESPACE },
     });
     asProjectDirectory(engine);

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCommandLine } from "../../tools/rehearsal/command-line";
 import { stackOutputs, type EngineStack } from "../../tools/rehearsal/engine";
 import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
-import { asProjectDirectory, HOOK_PATH, PAYMENT_REQUEST, playing, setSecrets, TOKEN } from "./checks-support";
+import { asProjectDirectory, checkedPaymentService, HOOK_PATH, playing, setSecrets, TOKEN } from "./checks-support";
 import { apis, changes, endpointPods, engineFor, eventually, onlyServices, runningPods, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 /** Every file under `dir`, as text. */
@@ -77,17 +77,7 @@ describe.skipIf(!toolchain.ok)("checks inside pulumi up", () => {
       green = await serve(playing(() => greenVersion));
       hook = await serve(() => ({ status: 200, body: "ok" }));
       engine = await engineFor(context!, "production", {
-        editStackFile: (config) => {
-          onlyServices("payment-service")(config);
-          const service = (config["safe-deploy:services"] as Record<string, Record<string, unknown>>)["payment-service"]!;
-          service["liveSlot"] = "blue";
-          service["checks"] = {
-            urls: { blue: blue.url, green: green.url },
-            criticalRequests: [PAYMENT_REQUEST],
-            smoke: { deadlineSeconds: 5, timeoutSeconds: 2 },
-            verify: { everySeconds: 1, forSeconds: 2 },
-          };
-        },
+        editStackFile: checkedPaymentService({ blue: blue.url, green: green.url }, 2),
         config: { namespace },
       });
       asProjectDirectory(engine);

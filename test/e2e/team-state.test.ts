@@ -209,7 +209,7 @@ describe.skipIf(!toolchain.ok || postgresBinDir() === undefined)("team state in 
           // release record is rewritten, so a release replaces those two whether it was killed or not.
           const replaced = (run.update?.steps ?? []).filter((step) => /replace/.test(step.op)).map((step) => step.resource);
           expect(replaced.filter((resource) => /^kubernetes:(apps\/v1:Deployment|core\/v1:Service|gateway\.networking\.k8s\.io\/v1:HTTPRoute) /.test(resource)), point.at).toEqual([]);
-          seconds.push(`${point.at}: ${run.seconds} s (${run.cleared.length} pending operation(s) planned again)`);
+          seconds.push(`${point.at}: ${run.seconds} s (planned again: ${run.cleared.join(", ") || "nothing pending"})`);
 
           live = idle;
           expect(await endpointPods(context!.kc, "resume", "payment-service")).not.toEqual([]);
