@@ -4,6 +4,8 @@
 // at its bound.
 import { ConcurrentUpdateError, type EngineEvent, type OpType } from "@pulumi/pulumi/automation";
 import { EXIT, type ExitCode } from "./exit-codes";
+import { checklistSummary, type ChecklistSummary } from "./checklist-summary";
+import type { Known } from "./known";
 import { PROJECT_NAME, type OpenedStack } from "./open-stack";
 import { backendUrlOf, lockAdvice, readStackLocks } from "./stack-locks";
 
@@ -29,6 +31,10 @@ export interface EngineRun {
   readonly policy: readonly PolicyFinding[];
   /** The errors the engine and the program reported, first the one that stopped it. */
   readonly errors: readonly string[];
+  /** What the program warned of: production's gate in a preview ("`pulumi up` would be refused..."), advisory rules, config warnings. */
+  readonly warnings: readonly string[];
+  /** After an update: the checklist it recorded, per service it judged. */
+  readonly checklist?: Known<ChecklistSummary>;
   readonly seconds: number;
 }
 
@@ -39,6 +45,8 @@ export interface RunOptions {
   readonly progress?: (line: string) => void;
   /** The update's message in the stack history. */
   readonly message?: string;
+  /** After an update that went through, read the checklist it recorded (one more CLI call). @default false */
+  readonly readChecklist?: boolean;
 }
 
 /** The production gate's words (checklist/production-gate.ts) and the config parser's (config/load.ts). */
@@ -72,14 +80,16 @@ export async function runEngine(opened: OpenedStack, operation: "preview" | "up"
     const locks = backend === undefined ? undefined : await readStackLocks(backend, PROJECT_NAME, opened.stack.name, Math.min(options.timeoutMs, 30_000));
     if (locks?.known === true && locks.value.length > 0) {
       const errors = locks.value.map((lock) => `stack ${opened.stack.name} is ${lockAdvice(opened.stack.name, lock)}`);
-      return { operation, stack: opened.stack.name, environment: opened.environment, outcome: "refused", changes: {}, steps: [], policy: [], errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
+      return { operation, stack: opened.stack.name, environment: opened.environment, outcome: "refused", changes: {}, steps: [], policy: [], errors, warnings: [], seconds: Math.round((Date.now() - started) / 100) / 10 };
     }
   }
   const preview = await runOnce(opened, "preview", options);
   if (operation === "preview" || preview.outcome !== "succeeded") return { ...preview, operation };
   const remaining = Math.max(1, options.timeoutMs - (Date.now() - started));
   const update = await runOnce(opened, "up", { ...options, timeoutMs: remaining });
-  return { ...update, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  // The checklist this update was judged by, from its outputs (one more CLI call, only after an update went through).
+  const checklist = update.outcome === "succeeded" && options.readChecklist === true ? checklistSummary((await opened.stack.outputs())["checklist"]?.value, opened.stack.name) : undefined;
+  return { ...update, ...(checklist === undefined ? {} : { checklist }), seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 async function runOnce(opened: OpenedStack, operation: "preview" | "up", options: RunOptions): Promise<EngineRun> {
@@ -87,6 +97,7 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
   progress(`${operation === "preview" ? "previewing" : "updating"} stack ${opened.stack.name} with the policy pack (policy/config/${opened.environment}.json)`);
   const policy: PolicyFinding[] = [];
   const errors: string[] = [];
+  const warnings: string[] = [];
   const steps: { op: string; resource: string }[] = [];
   const started = Date.now();
   const onEvent = (event: EngineEvent): void => {
@@ -100,6 +111,8 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
       const about = diagnostic.urn === undefined || diagnostic.urn.includes("::pulumi:pulumi:Stack::") ? "" : `${shortUrn(diagnostic.urn)}: `;
       errors.push(`${about}${diagnostic.message.trim()}`);
     }
+    // The program's own warnings come on the stack; the engine's and the plugins' are its business.
+    if (diagnostic?.severity === "warning" && diagnostic.urn?.includes("::pulumi:pulumi:Stack::") === true) warnings.push(diagnostic.message.trim());
     const pre = event.resourcePreEvent?.metadata;
     if (pre !== undefined && SHOWN_OPS.has(pre.op)) {
       steps.push({ op: pre.op, resource: shortUrn(pre.urn) });
@@ -133,5 +146,5 @@ async function runOnce(opened: OpenedStack, operation: "preview" | "up", options
   // Another update took the lock after the check above: the engine refused before changing anything.
   const refusedByLock = caught instanceof ConcurrentUpdateError;
   const outcome: Outcome = !failed ? "succeeded" : abort.signal.aborted ? "timed-out" : refusedByGate || refusedByPack || refusedByLock ? "refused" : "failed";
-  return { operation, stack: opened.stack.name, environment: opened.environment, outcome, changes, steps, policy, errors, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return { operation, stack: opened.stack.name, environment: opened.environment, outcome, changes, steps, policy, errors, warnings, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }

@@ -4,6 +4,7 @@
 // it out. `--json` prints one JSON document on stdout; progress goes to
 // stderr. Exit codes: cli/exit-codes.ts.
 import { Command, InvalidArgumentError, Option } from "commander";
+import { formatChecklist } from "./checklist-summary";
 import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
@@ -37,7 +38,9 @@ function formatRun(run: EngineRun): string {
     `${run.operation} of stack ${run.stack} (${run.environment}): ${run.outcome} in ${run.seconds} s${changes.length === 0 ? ", no changes" : `: ${changes.join(", ")}`}`,
   ];
   const indented = (text: string) => text.split("\n").join("\n    ");
+  for (const warning of run.warnings) lines.push(`  warning: ${indented(warning)}`);
   for (const finding of run.policy) lines.push(`  policy ${finding.policy} (${finding.level}): ${indented(finding.message)}`);
+  if (run.checklist !== undefined) lines.push(...formatChecklist(run.checklist));
   // The engine's own closing words ("preview failed") say nothing the outcome does not.
   for (const error of run.outcome === "succeeded" ? [] : run.errors.filter((e) => !/^(preview|update) failed$/.test(e))) lines.push(`  error: ${indented(error)}`);
   return `${lines.join("\n")}\n`;
@@ -67,7 +70,7 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
   );
   cli.addCommand(
     stackCommand("up", "preview, then update: both judged by the policy pack", 30).action(async (options: StackOptions) => {
-      const run = await runEngine(await openStack(options.stack, { create: true }), "up", { timeoutMs: options.timeout * 60_000 });
+      const run = await runEngine(await openStack(options.stack, { create: true }), "up", { timeoutMs: options.timeout * 60_000, readChecklist: true });
       write(options.json, run, formatRun(run));
       setExit(exitCodeOf(run.outcome));
     }),

@@ -85,7 +85,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
     await applyServiceConfig(stack, service, { set: Object.fromEntries(Object.entries(step.set).map(([k, v]) => [k, String(v)])), remove: step.remove ?? [] });
     const now = await readConfigValues(stack);
     released = serviceSpec(now, stack.name, service);
-    const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: remaining(), progress });
+    const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: remaining(), progress, readChecklist: true });
     steps.push({ what: step.what, update });
     if (update.outcome === "succeeded") continue;
     const back = configChanges(servicesRaw(now)[service], before);

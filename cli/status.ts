@@ -4,6 +4,7 @@
 // Every outside read is bounded; what cannot be read is `unknown`, with why.
 import { readThrough, stackOutputsSchema, type StackOutputsData } from "../lib/stack-outputs";
 import { strategyOfLive } from "../strategies/registry";
+import { itemsNotPassed } from "./checklist-summary";
 import { shortUrn } from "./engine-run";
 import { within, type Known } from "./known";
 import { PROJECT_NAME, type OpenedStack } from "./open-stack";
@@ -61,9 +62,7 @@ function servicesOf(outputs: StackOutputsData): ServiceStatus[] {
           : {
               version: recorded.version,
               gatheredAt: recorded.gatheredAt,
-              notPassed: Object.entries(recorded.items)
-                .filter(([, item]) => item.status !== "pass")
-                .map(([item, result]) => `${item} ${result.status}${result.waived === undefined ? "" : ` (waived by ${result.waived.by})`}`),
+              notPassed: itemsNotPassed(recorded.items),
             },
     };
   });

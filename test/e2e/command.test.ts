@@ -30,7 +30,7 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     async () => {
       const up = await safeDeploy(engine, "up", "--stack", "production", "--json");
       expect(up.code, up.stderr).toBe(0);
-      const run = json<{ outcome: string; changes: Record<string, number>; policy: { level: string }[] }>(up);
+      const run = json<{ outcome: string; changes: Record<string, number>; policy: { level: string }[]; checklist?: { known: boolean; value?: { services: { name: string }[] } } }>(up);
       expect(run.outcome).toBe("succeeded");
       expect(run.changes["create"]).toBeGreaterThan(10);
       expect(run.policy.filter((finding) => finding.level === "mandatory")).toEqual([]);
@@ -38,6 +38,9 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
       expect(up.stderr).toContain("updating stack production with the policy pack (policy/config/production.json)");
       expect(up.stderr).toMatch(/done create kubernetes:apps\/v1:Deployment user-api-workload-deployment \([0-9]+ s\)/);
       expect(await deploymentsSettled(context!.kc, "production")).toMatchObject({ "user-api": "5/5 available, 5 updated" });
+      // The checklist the update was judged by, per service it judged.
+      expect(run.checklist?.known).toBe(true);
+      expect(run.checklist?.value?.services.map((service) => service.name).sort()).toEqual(["payment-service", "recommendation-engine", "user-api"]);
 
       const preview = await safeDeploy(engine, "preview", "--stack", "production");
       expect(preview.code, preview.stderr).toBe(0);
@@ -94,7 +97,12 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     async () => {
       // v2.4.0 ran first; deploy v2.3.1 (new here: a release), then v2.4.0 again (served before: a rollback).
       await engine.cli(["config", "set-all", "--path", "--plaintext", "safe-deploy:services.user-api.version=v2.3.1", "--plaintext", "safe-deploy:services.user-api.previousVersion=v2.4.0"]);
-      expect((await safeDeploy(engine, "up", "--stack", "production")).code).toBe(0);
+      const release = await safeDeploy(engine, "up", "--stack", "production");
+      expect(release.code).toBe(0);
+      // The checklist the release was judged by, readably: only the service it changed, the rehearsal's waivers said so.
+      expect(release.stdout).toMatch(/^  checklist gathered at \S+: (every item passed|not passed: .*)$/m);
+      expect(release.stdout).toMatch(/^    user-api v2\.3\.1: not passed: artifacts-present unknown \(waived by safe-deploy rehearsal\)/m);
+      expect(release.stdout).not.toMatch(/^    payment-service /m);
       await engine.cli(["config", "set-all", "--path", "--plaintext", "safe-deploy:services.user-api.version=v2.4.0", "--plaintext", "safe-deploy:services.user-api.previousVersion=v2.3.1"]);
       expect((await safeDeploy(engine, "up", "--stack", "production")).code).toBe(0);
 
