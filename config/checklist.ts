@@ -62,16 +62,26 @@ const timeZoneSchema = z.string().refine(
   { error: (issue) => `must be an IANA time zone such as Europe/Berlin or UTC (got ${JSON.stringify(issue.input)})` },
 );
 
-/** One span of days and hours in which releases are allowed, e.g. mon-thu 09:00-16:00. */
+/**
+ * One span of days and hours in which releases are allowed, e.g. mon-thu
+ * 09:00-16:00. A span that closes before it opens crosses midnight (the
+ * low-traffic hours of a 24/7 service, 22:00-02:00): it opens on each of its
+ * days and closes on the next.
+ */
 const openSpanSchema = z
   .strictObject({
     days: z.array(z.enum(WEEKDAYS, { message: `must be one of ${WEEKDAYS.join(", ")}` })).min(1),
     /** Opens at, local time. */
     from: timeOfDaySchema,
-    /** Closes at, local time (not included). */
+    /** Closes at, local time (not included); before `from`, on the next day. */
     to: timeOfDaySchema,
   })
-  .refine((span) => span.from < span.to, { path: ["to"], message: "must be after from", when: (payload) => payload.issues.length === 0 });
+  .refine((span) => span.from !== span.to, {
+    path: ["to"],
+    message: "must differ from from (a whole day is 00:00-24:00)",
+    when: (payload) => payload.issues.length === 0,
+  })
+  .refine((span) => span.from !== "24:00", { path: ["from"], message: "must be before 24:00 (a span opens within its day)", when: (payload) => payload.issues.length === 0 });
 
 /** The weekdays 09:00-16:00, but Friday only until 14:00: the runbook's window. */
 export const DEFAULT_OPEN_SPANS = [

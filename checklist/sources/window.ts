@@ -1,7 +1,7 @@
 // deployment-window: is `now` inside one of the configured open spans, in the
 // configured time zone? Outside it, an emergency override (who, why, when)
 // lets the release through, and the item says so, so the record shows it.
-import { type ChecklistConfig, type OpenSpan, type Override, type Weekday } from "../../config/checklist";
+import { WEEKDAYS, type ChecklistConfig, type OpenSpan, type Override, type Weekday } from "../../config/checklist";
 import { configKeyPath } from "../../config/load";
 import type { ItemResult } from "../item";
 import { fail, notConfigured, pass } from "../results";
@@ -16,6 +16,17 @@ export function localTime(now: Date, timeZone: string): { day: Weekday; time: st
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
   const day = part("weekday").toLowerCase().slice(0, 3) as Weekday;
   return { day, time: `${part("hour")}:${part("minute")}` };
+}
+
+/** The day before `day`: a span that crosses midnight is still open on the morning after one of its days. */
+function dayBefore(day: Weekday): Weekday {
+  return WEEKDAYS[(WEEKDAYS.indexOf(day) + WEEKDAYS.length - 1) % WEEKDAYS.length]!;
+}
+
+/** Whether `span` is open at `time` on `day`: from `from` to `to` on its days, or, crossing midnight, until `to` the day after. */
+export function isOpen(span: OpenSpan, day: Weekday, time: string): boolean {
+  if (span.from < span.to) return span.days.includes(day) && span.from <= time && time < span.to;
+  return (span.days.includes(day) && span.from <= time) || (span.days.includes(dayBefore(day)) && time < span.to);
 }
 
 function spanWords(span: OpenSpan): string {
@@ -35,7 +46,7 @@ export function decideWindow(
   const source = `clock and config ${WINDOW_KEY}`;
   const { day, time } = localTime(now, window.timeZone);
   const at = `${day} ${time} ${window.timeZone}`;
-  const open = window.open.find((span) => span.days.includes(day) && span.from <= time && time < span.to);
+  const open = window.open.find((span) => isOpen(span, day, time));
   if (open !== undefined) return pass(item, source, `${at} is inside the window (${spanWords(open)})`);
   const spans = window.open.map(spanWords).join("; ");
   const outside = `${at} is outside the window (${spans})`;

@@ -28,6 +28,21 @@ describe("deployment-window", () => {
     expect(result.item).toBe("deployment-window");
   });
 
+  it.each([
+    // 22:00-02:00 on every day but Sunday night: the low-traffic hours of a 24/7 service. 2026-11-23 is a Monday.
+    ["Monday 23:30", "2026-11-23T23:30:00Z", "pass"],
+    ["Tuesday 01:59, the same night", "2026-11-24T01:59:00Z", "pass"],
+    ["Tuesday 02:00: the end is not included", "2026-11-24T02:00:00Z", "fail"],
+    ["Monday 21:59", "2026-11-23T21:59:00Z", "fail"],
+    ["Monday 01:00, after Sunday, whose night is closed", "2026-11-23T01:00:00Z", "fail"],
+    ["Sunday 01:00, after Saturday's night", "2026-11-29T01:00:00Z", "pass"],
+  ])("with a window across midnight: %s is %s", (_what, at, status) => {
+    const window = checklistSchema.parse({ window: { timeZone: "UTC", open: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat"], from: "22:00", to: "02:00" }] } }).window;
+    const result = decideWindow(window, undefined, new Date(at), 24);
+    expect(result.status).toBe(status);
+    if (status === "pass") expect(result.reason).toContain("is inside the window (mon,tue,wed,thu,fri,sat 22:00-02:00)");
+  });
+
   it("is unknown, not configured, without a window, and the fix names the key", () => {
     const result = decideWindow(undefined, undefined, new Date(), 24);
     expect(result).toMatchObject({ status: "unknown", reason: "not configured", source: "config safe-deploy:checklist.window" });
