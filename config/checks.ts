@@ -55,6 +55,18 @@ export const checksSchema = z.strictObject({
       /** Rounds that may fail before verify fails. @default 0 */
       errorBudget: z.int().min(0).max(100).default(0),
     })
+    // The checker starts ceil(forSeconds / everySeconds) rounds (checks/verify.ts): a window shorter than
+    // one round verifies once, and a budget of every round lets a service that never answers through.
+    .superRefine((verify, ctx) => {
+      if (verify.forSeconds < verify.everySeconds) {
+        ctx.addIssue({ code: "custom", path: ["forSeconds"], message: `must be at least everySeconds (${verify.everySeconds}): a window shorter than one round checks once` });
+        return;
+      }
+      const rounds = Math.ceil(verify.forSeconds / verify.everySeconds);
+      if (verify.errorBudget >= rounds) {
+        ctx.addIssue({ code: "custom", path: ["errorBudget"], message: `must be below the ${rounds} rounds of the window (forSeconds ${verify.forSeconds} / everySeconds ${verify.everySeconds}): a budget of every round never fails` });
+      }
+    })
     .prefault({}),
   /** Post start, success and failure to `safe-deploy:webhookUrl` (when set). @default true */
   notify: z.boolean().default(true),

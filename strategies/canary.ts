@@ -88,6 +88,9 @@ export const canary = {
     if (service.canaryWeight > 0 && service.canaryVersion === undefined) {
       issues.push({ path: ["canaryVersion"], message: `must be set when canaryWeight is ${service.canaryWeight}` });
     }
+    if (service.canaryWeight > 0 && service.canaryVersion === service.stableVersion) {
+      issues.push({ path: ["canaryVersion"], message: `is the stable version (${service.stableVersion}): a canary of the version already serving proves nothing; set the version under test, or canaryWeight 0` });
+    }
     if (service.canaryWeight > 0 && service.canaryWeight < 100 && service.replicas < 2) {
       issues.push({ path: ["replicas"], message: `must be at least 2 for a canary at ${service.canaryWeight}%: with 1 replica the canary would take all traffic` });
     }
