@@ -8,7 +8,7 @@ import { isConfigSecret, plainCredentialProblems } from "./config/plain-credenti
 import type { ServiceConfig, StackConfig } from "./config/schema";
 import type { ClusterSettings, ServiceChecksArgs } from "./components/check-steps";
 import { DeploymentRecord } from "./components/deployment-record";
-import { gatherChecklist, stagingStackName, type GatherOptions } from "./checklist/gather";
+import { gatherChecklist, stagingStackName, stagingStackProblems, type GatherOptions } from "./checklist/gather";
 import { preDeploymentChecks, stagingReader, type Gather } from "./checklist/pre-deployment-checks";
 import { recordedChecklistOf, type RecordedChecklist } from "./checklist/recorded-checklist";
 import { productionGate } from "./checklist/production-gate";
@@ -50,8 +50,11 @@ export interface ProgramOptions {
 /** Reads and validates the stack config (throwing before any resource exists), then deploys it. */
 export async function program(options: ProgramOptions = {}): Promise<StackOutputs> {
   const config = parseStackConfig(rawConfigFromAll(pulumi.runtime.allConfig()));
-  const plain = plainCredentialProblems(config, isConfigSecret, pulumi.getStack());
-  if (plain.length > 0) throw new StackConfigError(plain);
+  const problems = [
+    ...plainCredentialProblems(config, isConfigSecret, pulumi.getStack()),
+    ...stagingStackProblems(config.checklist, pulumi.getOrganization(), pulumi.getProject(), pulumi.getStack()),
+  ];
+  if (problems.length > 0) throw new StackConfigError(problems);
   const previous = await previousState(config);
   // PreDeploymentChecks: before any resource is registered, for what this update changes.
   const cluster = kubernetesSettings();

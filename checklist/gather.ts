@@ -69,6 +69,17 @@ export function stagingStackName(config: ChecklistConfig | undefined, organizati
   return config?.staging?.stack ?? `${organization}/${project}/staging`;
 }
 
+/**
+ * A staging stack configured as this very stack: staging-first would judge
+ * the release by itself and always pass. Refused up front, naming the key.
+ */
+export function stagingStackProblems(config: ChecklistConfig | undefined, organization: string, project: string, stack: string): string[] {
+  const configured = config?.staging?.stack;
+  const self = `${organization}/${project}/${stack}`;
+  if (configured !== self) return [];
+  return [`${configKeyPath(["checklist", "staging", "stack"])}: names this stack itself (${self}): staging-first would judge the release by itself; name the staging stack, e.g. ${organization}/${project}/staging`];
+}
+
 /** What a source hands back: results for some of the release items and per service, and facts. */
 interface SourceAnswer {
   readonly release?: readonly ItemResult[];

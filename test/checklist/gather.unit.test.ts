@@ -3,7 +3,7 @@
 // policy read (every item once, in order, per changed service).
 import { describe, expect, it } from "vitest";
 import { checklistSchema } from "../../config/checklist";
-import { gatherChecklist, stagingStackName } from "../../checklist/gather";
+import { gatherChecklist, stagingStackName, stagingStackProblems } from "../../checklist/gather";
 import { RELEASE_ITEMS, SERVICE_ITEMS } from "../../checklist/item";
 import { expectWithinBound } from "../support/time-bound";
 
@@ -75,5 +75,20 @@ describe("gatherChecklist", () => {
   it("names the staging stack as configured, or <org>/<project>/staging", () => {
     expect(stagingStackName(undefined, "acme", "safe-deploy")).toBe("acme/safe-deploy/staging");
     expect(stagingStackName(checklistSchema.parse({ staging: { stack: "acme/shop/stage" } }), "acme", "safe-deploy")).toBe("acme/shop/stage");
+  });
+});
+
+describe("the staging stack staging-first reads", () => {
+  const withStaging = (stack: string) => checklistSchema.parse({ staging: { stack } });
+
+  it("refuses this very stack, naming the key: staging-first would judge the release by itself", () => {
+    expect(stagingStackProblems(withStaging("acme/safe-deploy/production"), "acme", "safe-deploy", "production")).toEqual([
+      "safe-deploy:checklist.staging.stack: names this stack itself (acme/safe-deploy/production): staging-first would judge the release by itself; name the staging stack, e.g. acme/safe-deploy/staging",
+    ]);
+  });
+
+  it("takes another stack, and the default", () => {
+    expect(stagingStackProblems(withStaging("acme/safe-deploy/staging"), "acme", "safe-deploy", "production")).toEqual([]);
+    expect(stagingStackProblems(undefined, "acme", "safe-deploy", "production")).toEqual([]);
   });
 });
