@@ -5,6 +5,7 @@
 // recorded ones for what does not. An update that changes no service gathers
 // nothing, so it cannot be refused because a clock or a CI run moved on.
 import * as pulumi from "@pulumi/pulumi";
+import { waiversInForce } from "../config/checklist-waivers";
 import type { StackConfig } from "../config/schema";
 import { updateThrough } from "../lib/served";
 import { readThrough } from "../lib/stack-outputs";
@@ -71,7 +72,11 @@ export async function preDeploymentChecks(args: PreDeploymentChecksArgs): Promis
     `pre-deployment checklist gathered at ${gathered.gatheredAt} for ${changed.length === 0 ? "the release only" : changed.map((s) => s.name).join(", ")}` +
       (kept.length === 0 ? "" : `; unchanged, results kept: ${kept.join(", ")}`),
   );
-  return updateChecklist(current, args.recorded, gathered, args.config.checklistWaivers, args.previousLive);
+  const waivers = waiversInForce(args.config.checklistWaivers, gathered.gatheredAt);
+  if (waivers.expired.length > 0) {
+    pulumi.log.warn(`expired, waiving nothing: ${waivers.expired.map((w) => `safe-deploy:checklistWaivers.${w}`).join(", ")}; remove them, or waive again with a new until`);
+  }
+  return updateChecklist(current, args.recorded, gathered, waivers.inForce, args.previousLive);
 }
 
 /**

@@ -44,7 +44,7 @@ export function checklistRefusalMessage(stack: string, refusals: readonly Checkl
   const lines = refusals.map(
     (f) =>
       `  - ${f.scope === "release" ? "" : `${f.scope}: `}${f.item} is ${f.status}: ${f.reason} (from ${f.source}).` +
-      ` Fix: ${f.fix ?? "see the README's 'Pre-deployment checklist' section"}; or waive it in an emergency: safe-deploy:checklistWaivers.${f.item} with by and reason.`,
+      ` Fix: ${f.fix ?? "see the README's 'Pre-deployment checklist' section"}; or waive it in an emergency: safe-deploy:checklistWaivers.${f.item} with by, reason and until.`,
   );
   return (
     `The pre-deployment checklist of stack '${stack}' is not complete: ${refusals.length} item${refusals.length === 1 ? "" : "s"} did not pass, so the ${rollback ? "rollback" : "release"} is refused ` +

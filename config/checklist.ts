@@ -37,7 +37,7 @@ const fromYamlTimestamp = (value: unknown): unknown => {
 };
 
 /** A point in time, ISO 8601 with an offset (`2026-11-26T09:30:00Z`): "when" must be unambiguous. */
-const instantSchema = z.preprocess(
+export const instantSchema = z.preprocess(
   fromYamlTimestamp,
   z.iso.datetime({ offset: true, error: (issue) => issue.input === undefined ? undefined : `must be an ISO 8601 time with an offset, such as 2026-11-26T09:30:00Z (got ${JSON.stringify(issue.input)})` }),
 );

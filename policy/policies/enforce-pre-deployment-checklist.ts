@@ -95,7 +95,7 @@ export function findingsMessage(stack: string, found: readonly Finding[], rollba
   const lines = found.map(
     (f) =>
       `  - ${f.scope === "release" ? "" : `${f.scope}: `}${f.item} is ${f.status}: ${f.reason} (from ${f.source}).` +
-      ` Fix: ${f.fix ?? "see the README's 'Pre-deployment checklist' section"}; or waive it in an emergency: safe-deploy:checklistWaivers.${f.item} with by and reason.`,
+      ` Fix: ${f.fix ?? "see the README's 'Pre-deployment checklist' section"}; or waive it in an emergency: safe-deploy:checklistWaivers.${f.item} with by, reason and until.`,
   );
   return (
     `The pre-deployment checklist of stack '${stack}' is not complete: ${found.length} item${found.length === 1 ? "" : "s"} did not pass, so the ${rollback ? "rollback" : "release"} is refused ` +
@@ -107,7 +107,7 @@ export const enforcePreDeploymentChecklist: StackValidationPolicy = {
   name: "enforce-pre-deployment-checklist",
   description:
     "Every item of the pre-deployment checklist recorded on the DeploymentRecord (ConfigMap safe-deploy-record) passed: a clean tagged commit, CI green, staging first, artifacts present, cluster healthy, no firing incident, inside the window, attestations fresh; `unknown` is not a pass. " +
-    "Fix: what each item's fix says; in an emergency waive the item in stack config (safe-deploy:checklistWaivers.<item>: by, reason), which the record keeps.",
+    "Fix: what each item's fix says; in an emergency waive the item in stack config (safe-deploy:checklistWaivers.<item>: by, reason, until), which the record keeps.",
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {

@@ -98,8 +98,8 @@ describe("the policy pack over the analyzer protocol", () => {
       await pack!.configure(readConfigFile("production"));
       const waived = (raw: Record<string, unknown>) => {
         raw["checklistWaivers"] = {
-          "ci-passed": { by: "alice", reason: "CI is down (INC-4711); the suite ran locally" },
-          "staging-first": { by: "alice", reason: "hotfix for INC-4711, staging is rebuilt" },
+          "ci-passed": { by: "alice", reason: "CI is down (INC-4711); the suite ran locally", until: "2026-11-24T18:00:00Z" },
+          "staging-first": { by: "alice", reason: "hotfix for INC-4711, staging is rebuilt", until: "2026-11-24T18:00:00Z" },
         };
       };
       const { resources } = await programResources("production", waived, undefined, { gather: gatherWith(["ci-passed", "staging-first"]) });

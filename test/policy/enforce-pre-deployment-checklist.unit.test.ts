@@ -45,7 +45,7 @@ describe("enforce-pre-deployment-checklist", () => {
     const [message] = violations;
     expect(message).toContain("The pre-deployment checklist of stack 'production' is not complete: 3 items did not pass");
     expect(message).toContain(
-      "  - ci-passed is fail: check run 'test' concluded failure on 1a2b3c (from GitHub https://api.github.com). Fix: fix the build and push; or waive it in an emergency: safe-deploy:checklistWaivers.ci-passed with by and reason.",
+      "  - ci-passed is fail: check run 'test' concluded failure on 1a2b3c (from GitHub https://api.github.com). Fix: fix the build and push; or waive it in an emergency: safe-deploy:checklistWaivers.ci-passed with by, reason and until.",
     );
     expect(message).toContain("  - no-active-incident is unknown: not configured (from config safe-deploy:checklist.alertmanager). Fix: set safe-deploy:checklist.alertmanager.url");
     expect(message).toContain(

@@ -119,7 +119,7 @@ describe("the program in production", () => {
     expect(error).toBeInstanceOf(pulumi.RunError);
     expect(String((error as Error).message)).toContain("Refused before anything was deployed, by what policy/config/production.json makes mandatory");
     expect(String((error as Error).message)).toContain(
-      "  - ci-passed is fail: ci-passed does not hold (from test source of ci-passed). Fix: make ci-passed hold; or waive it in an emergency: safe-deploy:checklistWaivers.ci-passed with by and reason.",
+      "  - ci-passed is fail: ci-passed does not hold (from test source of ci-passed). Fix: make ci-passed hold; or waive it in an emergency: safe-deploy:checklistWaivers.ci-passed with by, reason and until.",
     );
     expect(registered).toEqual([]);
   });
@@ -134,9 +134,25 @@ describe("the program in production", () => {
   });
 
   it("lets an update through when the failing item is waived in stack config", async () => {
-    const { error } = await run((raw) => (raw["checklistWaivers"] = { "ci-passed": { by: "alice", reason: "INC-4711: CI is down, tests ran locally" } }), { failing: ["ci-passed"] });
+    const { error } = await run((raw) => (raw["checklistWaivers"] = { "ci-passed": { by: "alice", reason: "INC-4711: CI is down, tests ran locally", until: "2026-11-24T18:00:00Z" } }), { failing: ["ci-passed"] });
 
     expect(error).toBeUndefined();
+  });
+
+  it("refuses it once the waiver has expired, saying the waiver waives nothing now", async () => {
+    // The checklist is gathered at 2026-11-24T10:00:00Z (GATHERED_AT); the waiver ran out at 09:00.
+    const { error, warnings } = await run((raw) => (raw["checklistWaivers"] = { "ci-passed": { by: "alice", reason: "INC-4711: CI is down, tests ran locally", until: "2026-11-24T09:00:00Z" } }), { failing: ["ci-passed"] });
+
+    expect(String((error as Error | undefined)?.message)).toContain("ci-passed is fail: ci-passed does not hold");
+    expect(warnings).toContain(
+      "expired, waiving nothing: safe-deploy:checklistWaivers.ci-passed (by alice, until 2026-11-24T09:00:00Z); remove them, or waive again with a new until",
+    );
+  });
+
+  it("refuses a waiver without an end, naming the key", () => {
+    expect(() => parseStackConfig({ ...editedRaw("production"), checklistWaivers: { "ci-passed": { by: "alice", reason: "INC-4711: CI is down, tests ran locally" } } })).toThrow(
+      "safe-deploy:checklistWaivers.ci-passed.until",
+    );
   });
 
   it("refuses an update with a Deployment below production's minReplicas", async () => {

@@ -50,7 +50,9 @@ export function localChecklist(options: LocalChecklistOptions): (config: Record<
       cluster: {},
       attestations: { onCall: attested, changeCommunicated: attested, featureFlagsReviewed: attested },
     };
-    config["safe-deploy:checklistWaivers"] = Object.fromEntries(Object.entries(waivers).map(([item, reason]) => [item, { by: REHEARSAL_ACTOR, reason }]));
+    // A waiver expires: these hold for 30 days from the rehearsal's clock (tests move the program's clock days ahead of it).
+    const until = quoted(new Date(options.now.getTime() + 30 * 24 * 3600_000).toISOString());
+    config["safe-deploy:checklistWaivers"] = Object.fromEntries(Object.entries(waivers).map(([item, reason]) => [item, { by: REHEARSAL_ACTOR, reason, until }]));
   };
 }
 
