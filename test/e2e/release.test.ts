@@ -1,8 +1,10 @@
 // `safe-deploy release` as typed, on the real engine and the local cluster,
-// the checks inside `pulumi up` reaching loopback servers that play each
-// blue-green slot: a release onto the idle slot and the switch, and a release
-// whose verification fails after the switch, switched back at once (selector
-// first, then the update with the config from before), exiting 3.
+// the checks inside `pulumi up` reaching loopback servers that play the
+// service: for blue-green, a release onto the idle slot and the switch, and a
+// release whose verification fails after the switch, switched back at once
+// (selector first, then the update with the config from before), exiting 3;
+// for rolling, a release whose verification fails after the rollout, rolled
+// back the same way (the Deployment first, then the update).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
@@ -102,6 +104,72 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-servic
       expect(preview.stdout).toMatch(/no changes$/m);
       const text = await runSafeDeploy(engine, ["history", "payment-service", "--stack", "production"]);
       expect(text.stdout).toMatch(/update\s+failed\s+v3\.4\.0/);
+    },
+    UP_TIMEOUT_MS * 2,
+  );
+});
+
+describe.skipIf(!toolchain.ok)("safe-deploy release of rolling user-api", () => {
+  const namespace = "release-rolling";
+  let context: E2eContext | undefined;
+  let engine: EngineStack;
+  let server: LoopbackServer | undefined;
+  let hook: LoopbackServer | undefined;
+  /** The version the Deployment runs, as the server plays it; v2.5.0 answers its health checks with 500. */
+  let running = "v2.4.0";
+  let watching = true;
+  let watcher: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    context = await startE2e("release-rolling");
+    const healthy = playing(() => running);
+    server = await startServer((request, index) => (request.path === "/health" && running === "v2.5.0" ? { status: 500, body: { status: "down" } } : healthy(request, index)));
+    hook = await startServer(() => ({ status: 200, body: "ok" }));
+    engine = await engineFor(context, "production", {
+      editStackFile: (config) => {
+        const services = config["safe-deploy:services"] as Record<string, Record<string, unknown>>;
+        config["safe-deploy:services"] = { "user-api": { ...services["user-api"]!, checks: { urls: { live: server!.url }, smoke: { deadlineSeconds: 5, timeoutSeconds: 2 }, verify: { everySeconds: 1, forSeconds: 3 } } } };
+      },
+      config: { namespace },
+    });
+    asProjectDirectory(engine);
+    await setSecrets(engine, `${hook.url}${HOOK_PATH}`);
+    const first = await runSafeDeploy(engine, ["up", "--stack", "production"]);
+    if (first.code !== 0) throw new Error(`first up: ${first.stdout}\n${first.stderr}`);
+    // What the Deployment runs, as the server behind the live URL plays it.
+    watcher = (async () => {
+      while (watching) {
+        const image = await deploymentImage(context!.kc, namespace, "user-api").catch(() => undefined);
+        const tag = image?.split(":").at(-1);
+        if (tag !== undefined) running = tag;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+  }, 2 * UP_TIMEOUT_MS);
+  afterAll(async () => {
+    watching = false;
+    await watcher;
+    await Promise.all([server, hook].map((s) => s?.close()));
+    await stopE2e(context);
+  }, 60_000);
+
+  it(
+    "rolls back at once when verification fails after the rollout: the Deployment first, then the stack to the config before, exit 3",
+    async () => {
+      const ran = await runSafeDeploy(engine, ["release", "user-api", "v2.5.0", "--stack", "production", "--json"]);
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(3);
+      const run = json<{ outcome: string; steps: { what: string; update: { outcome: string; errors: string[] } }[]; undo: { quick: { ok: boolean; command: string }; update: { outcome: string } } }>(ran);
+      expect(run.outcome).toBe("rolled-back");
+      expect(run.steps.map((step) => step.what)).toEqual(["roll out v2.5.0, keeping v2.4.0 as the rollback target"]);
+      expect(run.steps[0]?.update.errors.join("\n")).toContain("user-api-verify");
+      expect(run.undo.quick).toMatchObject({ ok: true, command: expect.stringContaining(`kubectl patch deployment user-api -n ${namespace}`) });
+      expect(run.undo.update.outcome).toBe("succeeded");
+
+      expect(await deploymentImage(context!.kc, namespace, "user-api")).toMatch(/:v2\.4\.0$/);
+      const config = await engine.stack.getAllConfig();
+      expect(JSON.parse(config["safe-deploy:services"]!.value)["user-api"]).toMatchObject({ version: "v2.4.0", previousVersion: "v2.3.1" });
+      const preview = await runSafeDeploy(engine, ["preview", "--stack", "production"]);
+      expect(preview.stdout).toMatch(/no changes$/m);
     },
     UP_TIMEOUT_MS * 2,
   );
