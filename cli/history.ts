@@ -12,6 +12,8 @@ export interface HistoryRow {
   readonly kind: string;
   readonly result: string;
   readonly startedAt: string;
+  /** When it finished: for an update that brought a version into traffic, when traffic was on it. */
+  readonly endedAt: string;
   /** Who ran it, as far as the engine recorded: the commit's author. @default - unknown */
   readonly by: string;
   /** The version the update brought into traffic, or null when the service was not in that update's config (or it does not read). */
@@ -51,7 +53,7 @@ export function numberedUpdates<Entry extends Pick<UpdateSummary, "version">>(en
 }
 
 /** The rows of `service`, newest first, from the stack history (newest first). */
-export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "environment" | "config">[], service: string): HistoryRow[] {
+export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "endTime" | "environment" | "config">[], service: string): HistoryRow[] {
   const oldestFirst = numberedUpdates(entries).sort((a, b) => a.version - b.version);
   const served = new Set<string>();
   let before: string | null = null;
@@ -68,6 +70,7 @@ export function serviceHistory(entries: readonly Pick<UpdateSummary, "version" |
       kind: entry.kind,
       result: entry.result,
       startedAt: new Date(entry.startTime).toISOString(),
+      endedAt: new Date(entry.endTime).toISOString(),
       by: entry.environment["git.author"] ?? entry.environment["git.committer"] ?? "unknown",
       version,
       previousVersion: versions?.previousVersion ?? null,

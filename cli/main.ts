@@ -11,6 +11,7 @@ import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
 import { formatRelease, releaseService } from "./release";
 import { formatResume, resumeStack } from "./resume";
+import { DEFAULT_RETENTION_MINUTES, formatRetire, retireStandby } from "./retire";
 import { formatRollback, rollbackService } from "./rollback";
 import { formatStatus, stackStatus } from "./status";
 
@@ -110,6 +111,16 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
         const run = await releaseService(await openStack(options.stack), service, version, { timeoutMs: options.timeout * 60_000 });
         write(options.json, run, formatRelease(run, formatRun));
         setExit(run.outcome === "rolled-back" ? EXIT.rolledBack : exitCodeOf(run.outcome));
+      }),
+  );
+  cli.addCommand(
+    stackCommand("retire", `take down a blue-green service's standby slot, once ${DEFAULT_RETENTION_MINUTES} min have passed since the version now serving took traffic`, 15)
+      .argument("<service>", "the service, as named under safe-deploy:services")
+      .addOption(new Option("--retention-minutes <minutes>", "how long the standby must have stood since the switch").argParser(minutes).default(DEFAULT_RETENTION_MINUTES))
+      .action(async (service: string, options: StackOptions & { readonly retentionMinutes: number }) => {
+        const run = await retireStandby(await openStack(options.stack), service, { timeoutMs: options.timeout * 60_000, retentionMinutes: options.retentionMinutes });
+        write(options.json, run, formatRetire(run, formatRun));
+        setExit(exitCodeOf(run.outcome));
       }),
   );
   cli.addCommand(

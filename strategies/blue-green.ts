@@ -121,6 +121,13 @@ export const blueGreen = {
     ];
   },
 
+  retireStep(service) {
+    const standby = otherSlot(service.liveSlot);
+    if (service.retireStandby) return { nothing: `its standby slot ${standby} is retired already (retireStandby is true)` };
+    const version = slotVersion(service, standby);
+    return { step: { what: `scale the standby slot ${standby}${version === undefined ? "" : ` (${version})`} down to 0`, set: { retireStandby: true } } };
+  },
+
   checkUrlNeeded: (service) => ({ target: service.liveSlot, why: `the smoke test reaches the '${service.liveSlot}' slot there before traffic switches to it` }),
   checkTarget(service) {
     const version = liveSlotVersion(service);

@@ -194,6 +194,8 @@ export const canary = {
     return steps;
   },
 
+  retireStep: () => ({ nothing: "a canary service keeps no standby: its stable track serves throughout" }),
+
   checkUrlNeeded: (service) =>
     service.canaryVersion === undefined ? undefined : { target: "canary", why: "the smoke test reaches the canary track there before it gets traffic" },
   checkTarget(service) {

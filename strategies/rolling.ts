@@ -80,6 +80,8 @@ export const rolling = {
       ? []
       : [{ what: `roll out ${version}, keeping ${service.version} as the rollback target`, set: { version, previousVersion: service.version } }],
 
+  retireStep: () => ({ nothing: "a rolling service keeps no standby: its previous version comes back by a rollout" }),
+
   checkUrlNeeded: () => ({ target: "live", why: "verify reaches the service there after the rollout" }),
   checkTarget: (service) => ({ target: service.version, version: service.version }),
   trafficVersions: (service) => [service.version],

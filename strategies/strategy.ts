@@ -114,6 +114,12 @@ export interface Strategy<Spec extends StrategyService, Live extends StrategyLiv
    * runs them); none when it serves `version` already.
    */
   releaseSteps(service: Spec, version: string, plan: ReleasePlan): ReleaseStep[];
+  /**
+   * The step that takes down what the last release kept for an instant way
+   * back (blue-green's standby slot), once its retention has passed; or why
+   * there is nothing to take down.
+   */
+  retireStep(service: Spec): { readonly step: ReleaseStep } | { readonly nothing: string };
 
   /** staging-first's words and fixes for a service of this strategy. */
   readonly staging: StagingWords<Live>;

@@ -107,6 +107,27 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-servic
     },
     UP_TIMEOUT_MS * 2,
   );
+
+  it(
+    "keeps the standby for the retention after the switch, then retires it by an update of its own",
+    async () => {
+      const early = await runSafeDeploy(engine, ["retire", "payment-service", "--stack", "production"]);
+      expect(early.code, early.stdout).toBe(2);
+      expect(early.stderr).toMatch(/payment-service v3\.3\.0 took traffic at \S+ \(update \d+\), \d+ min ago: the standby stays for the retention of 30 min/);
+      const standbyReplicas = async () => (await (await apis(context!.kc)).apps.readNamespacedDeployment({ name: "payment-service-blue", namespace: NAMESPACE })).spec?.replicas;
+      expect(await standbyReplicas()).toBe(4);
+
+      const ran = await runSafeDeploy(engine, ["retire", "payment-service", "--stack", "production", "--retention-minutes", "0.01", "--json"]);
+      expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(0);
+      expect(json<{ what: string; retentionMinutes: number }>(ran)).toMatchObject({ what: "scale the standby slot blue (v3.1.0) down to 0", retentionMinutes: 0.01 });
+      expect(await standbyReplicas()).toBe(0);
+      expect(await selector()).toBe("green");
+      const again = await runSafeDeploy(engine, ["retire", "payment-service", "--stack", "production", "--retention-minutes", "0.01"]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain("its standby slot blue is retired already");
+    },
+    UP_TIMEOUT_MS,
+  );
 });
 
 describe.skipIf(!toolchain.ok)("safe-deploy release of rolling user-api", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { serviceHistory } from "../../cli/history";
 import { stackFileRaw } from "../support/stack-files";
 
-type Entry = Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "environment" | "config">;
+type Entry = Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "endTime" | "environment" | "config">;
 
 const shipped = stackFileRaw("production")["services"] as Record<string, Record<string, unknown>>;
 
@@ -17,6 +17,7 @@ function entry(version: number, services: Record<string, unknown>, result: Updat
     kind,
     result,
     startTime: new Date(Date.UTC(2026, 11, 3, 10, version)),
+    endTime: new Date(Date.UTC(2026, 11, 3, 10, version, 30)),
     environment: { "git.author": "Ana" },
     config: { "safe-deploy:environment": { value: "production", secret: false }, "safe-deploy:services": { value: JSON.stringify(services), secret: false } },
   };

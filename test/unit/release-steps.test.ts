@@ -58,3 +58,19 @@ describe("release steps", () => {
     expect(stepsTo(service(name), version)).toEqual([]);
   });
 });
+
+describe("retiring what a release kept for an instant way back", () => {
+  const retireOf = (spec: ServiceConfig) => strategyOf(spec).retireStep(spec);
+
+  it("scales payment-service's standby slot down by its own update, once", () => {
+    expect(retireOf(service("payment-service"))).toEqual({ step: { what: "scale the standby slot blue (v3.1.0) down to 0", set: { retireStandby: true } } });
+    expect(retireOf(service("payment-service", (raw) => (raw.services["payment-service"]!["retireStandby"] = true)))).toEqual({ nothing: "its standby slot blue is retired already (retireStandby is true)" });
+  });
+
+  it.each([
+    ["user-api", "a rolling service keeps no standby: its previous version comes back by a rollout"],
+    ["recommendation-engine", "a canary service keeps no standby: its stable track serves throughout"],
+  ])("has nothing to retire for %s", (name, why) => {
+    expect(retireOf(service(name))).toEqual({ nothing: why });
+  });
+});
