@@ -94,6 +94,9 @@ export async function releaseService(opened: OpenedStack, service: string, versi
       await applyServiceConfig(stack, service, back);
       return { ...base, outcome: "refused", steps, seconds: seconds() };
     }
+    // A rerun's update (no step of its own) has no config from before the release to go back to, and one cut at
+    // its bound has no time left: both say what happened and leave the way back to the operator (safe-deploy rollback).
+    if (planned.length === 0 || update.outcome !== "failed") return { ...base, outcome: update.outcome, steps, seconds: seconds() };
     progress(`${service}: the release failed (${update.errors[0] ?? update.outcome}); taking it back`);
     const undo = await takeBack(opened, released, back, remaining(), progress);
     return { ...base, outcome: undo.update.outcome === "succeeded" ? "rolled-back" : "failed", steps, undo, seconds: seconds() };
