@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT, type EngineStack } from "../../tools/rehearsal/engine";
+import { runSafeDeploy } from "../../tools/rehearsal/safe-deploy-command";
 import type { Handler, Recorded } from "../checks/loopback-server";
 
 export const TOKEN = "e2e-payment-token-7c1f9a";
@@ -57,4 +58,29 @@ export function checkedPaymentService(urls: { readonly blue: string; readonly gr
 export async function setSecrets(engine: EngineStack, webhookUrl: string): Promise<void> {
   await engine.stack.setConfig("safe-deploy:webhookUrl", { value: webhookUrl, secret: true });
   await engine.stack.setConfig("checkSecrets.PAYMENT_TOKEN", { value: TOKEN, secret: true }, true);
+}
+
+/** The workspace made the project's directory, the checks' secrets set, and the first `safe-deploy up` through. */
+export async function deployChecked(engine: EngineStack, webhookUrl: string): Promise<void> {
+  asProjectDirectory(engine);
+  await setSecrets(engine, webhookUrl);
+  const first = await runSafeDeploy(engine, ["up", "--stack", "production"]);
+  if (first.code !== 0) throw new Error(`first up: ${first.stdout}\n${first.stderr}`);
+}
+
+/** Runs `look` every 100 ms until stopped: how a loopback server learns what the cluster runs. */
+export function every100ms(look: () => Promise<void>): { stop(): Promise<void> } {
+  let on = true;
+  const loop = (async () => {
+    while (on) {
+      await look().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    stop: async () => {
+      on = false;
+      await loop;
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
 import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
-import { asProjectDirectory, checkedPaymentService, HOOK_PATH, playing, setSecrets } from "./checks-support";
+import { checkedPaymentService, deployChecked, every100ms, HOOK_PATH, playing } from "./checks-support";
 import { apis, deploymentImage, endpointPods, engineFor, eventually, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const NAMESPACE = "release-bg";
@@ -23,8 +23,7 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-servic
   /** A slot whose health fails once the live Service points at it: a version that breaks under real traffic. */
   const failsWhenLive = { blue: false, green: false };
   let live: "blue" | "green" = "blue";
-  let watching = true;
-  let watcher: Promise<void> | undefined;
+  let watcher: { stop(): Promise<void> } | undefined;
 
   const slotServer = (slot: "blue" | "green"): Handler => {
     const healthy = playing(() => version[slot]);
@@ -40,22 +39,15 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of blue-green payment-servic
       editStackFile: checkedPaymentService({ blue: blue.url, green: green.url }, 3),
       config: { namespace: NAMESPACE },
     });
-    asProjectDirectory(engine);
-    await setSecrets(engine, `${hook.url}${HOOK_PATH}`);
-    const first = await runSafeDeploy(engine, ["up", "--stack", "production"]);
-    if (first.code !== 0) throw new Error(`first up: ${first.stdout}\n${first.stderr}`);
+    await deployChecked(engine, `${hook.url}${HOOK_PATH}`);
     // Which slot the live Service's selector points at, as the servers see it.
-    watcher = (async () => {
-      while (watching) {
-        const slot = await selector().catch(() => undefined);
-        if (slot === "blue" || slot === "green") live = slot;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
+    watcher = every100ms(async () => {
+      const slot = await selector();
+      if (slot === "blue" || slot === "green") live = slot;
+    });
   }, 2 * UP_TIMEOUT_MS);
   afterAll(async () => {
-    watching = false;
-    await watcher;
+    await watcher?.stop();
     await Promise.all(servers.map((server) => server.close()));
     await stopE2e(context);
   }, 60_000);
@@ -138,8 +130,7 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of rolling user-api", () => 
   let hook: LoopbackServer | undefined;
   /** The version the Deployment runs, as the server plays it; v2.5.0 answers its health checks with 500. */
   let running = "v2.4.0";
-  let watching = true;
-  let watcher: Promise<void> | undefined;
+  let watcher: { stop(): Promise<void> } | undefined;
 
   beforeAll(async () => {
     context = await startE2e("release-rolling");
@@ -153,23 +144,15 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of rolling user-api", () => 
       },
       config: { namespace },
     });
-    asProjectDirectory(engine);
-    await setSecrets(engine, `${hook.url}${HOOK_PATH}`);
-    const first = await runSafeDeploy(engine, ["up", "--stack", "production"]);
-    if (first.code !== 0) throw new Error(`first up: ${first.stdout}\n${first.stderr}`);
+    await deployChecked(engine, `${hook.url}${HOOK_PATH}`);
     // What the Deployment runs, as the server behind the live URL plays it.
-    watcher = (async () => {
-      while (watching) {
-        const image = await deploymentImage(context!.kc, namespace, "user-api").catch(() => undefined);
-        const tag = image?.split(":").at(-1);
-        if (tag !== undefined) running = tag;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
+    watcher = every100ms(async () => {
+      const tag = (await deploymentImage(context!.kc, namespace, "user-api"))?.split(":").at(-1);
+      if (tag !== undefined) running = tag;
+    });
   }, 2 * UP_TIMEOUT_MS);
   afterAll(async () => {
-    watching = false;
-    await watcher;
+    await watcher?.stop();
     await Promise.all([server, hook].map((s) => s?.close()));
     await stopE2e(context);
   }, 60_000);
