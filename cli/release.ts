@@ -14,7 +14,7 @@ import type { ReleasePlan } from "../strategies/strategy";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { CommandInputError, readConfigValues, type OpenedStack } from "./open-stack";
-import { applyServiceConfig, configChanges } from "./rollback-target";
+import { applyServiceConfig, changesOf, configChanges, serviceRaw } from "./rollback-target";
 import { shell } from "./shell";
 
 export type ReleaseOutcome = Outcome | "rolled-back";
@@ -55,9 +55,6 @@ function releasePlan(opened: OpenedStack): ReleasePlan {
 
 const packConfigSchema = z.looseObject({ "enforce-canary-steps": z.looseObject({ steps: z.array(z.number()).optional() }).optional() });
 
-const servicesRaw = (config: Readonly<Record<string, string>>): Record<string, unknown> =>
-  JSON.parse(config["safe-deploy:services"] ?? "{}") as Record<string, unknown>;
-
 export async function releaseService(opened: OpenedStack, service: string, version: string, options: ReleaseOptions): Promise<ReleaseRun> {
   const started = Date.now();
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -72,7 +69,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
       `a release of ${service} (${spec.strategy}) takes ${planned.length} steps with the canary analysis deciding between them, which this version does not run yet: step it by hand (README, "Canary")`,
     );
   }
-  const before = servicesRaw(opened.config)[service];
+  const before = serviceRaw(opened.config, service);
   const base = { service, stack: stack.name, version, strategy: spec.strategy };
   const steps: { what: string; update: EngineRun }[] = [];
 
@@ -82,13 +79,13 @@ export async function releaseService(opened: OpenedStack, service: string, versi
   let released: ServiceConfig = spec;
   for (const step of toRun) {
     progress(`${service}: ${step.what}`);
-    await applyServiceConfig(stack, service, { set: Object.fromEntries(Object.entries(step.set).map(([k, v]) => [k, String(v)])), remove: step.remove ?? [] });
+    await applyServiceConfig(stack, service, changesOf(step));
     const now = await readConfigValues(stack);
     released = serviceSpec(now, stack.name, service);
     const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: remaining(), progress, readChecklist: true });
     steps.push({ what: step.what, update });
     if (update.outcome === "succeeded") continue;
-    const back = configChanges(servicesRaw(now)[service], before);
+    const back = configChanges(serviceRaw(now, service), before);
     if (update.outcome === "refused") {
       // Nothing was deployed: the config goes back so the stack file says what runs.
       await applyServiceConfig(stack, service, back);

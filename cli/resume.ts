@@ -9,7 +9,7 @@
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import type { OpenedStack } from "./open-stack";
 import { PROJECT_NAME } from "./open-stack";
-import { clearPendingOperations, describePending, readPendingOperations } from "./pending-operations";
+import { clearPendingOperations, describePending } from "./pending-operations";
 import { backendUrlOf, describeLock, readStackLocks, type StackLock } from "./stack-locks";
 
 /** The provider's `upsertExistingObjects` in its environment form (pulumi-kubernetes 4.29 and later). */
@@ -70,13 +70,13 @@ export async function resumeStack(opened: OpenedStack, options: ResumeOptions): 
   const refusal = lockRefusal(stack.name, locks.value, options.holderGone ?? []);
   if (refusal !== undefined) return refuse(refusal, locks.value);
 
-  const pendingBefore = await readPendingOperations(stack);
-  if (locks.value.length === 0 && pendingBefore.length === 0) {
-    return { ...base, outcome: "succeeded", locks: [], brokeLocks: false, cleared: [], update: null, seconds: seconds() };
-  }
   for (const lock of locks.value) progress(`breaking the lock of ${describeLock(lock)}: its holder is ${lock.holder === "gone" ? "gone" : "gone, as you said"}`);
   if (locks.value.length > 0) await stack.cancel();
+  // One read of the state: it says whether anything is pending, and drops it when so.
   const cleared = (await clearPendingOperations(stack)).map(describePending);
+  if (locks.value.length === 0 && cleared.length === 0) {
+    return { ...base, outcome: "succeeded", locks: [], brokeLocks: false, cleared: [], update: null, seconds: seconds() };
+  }
   for (const op of cleared) progress(`dropped the pending operation ${op}; the update plans it again`);
 
   const held = locks.value.map(describeLock).join(", ");

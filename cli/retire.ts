@@ -8,7 +8,7 @@ import { strategyOf } from "../strategies/registry";
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { serviceHistory } from "./history";
 import { CommandInputError, readConfigValues, type OpenedStack } from "./open-stack";
-import { applyServiceConfig, configChanges } from "./rollback-target";
+import { applyServiceConfig, changesOf, configChanges, serviceRaw } from "./rollback-target";
 
 /** The runbook's: keep the old version running 30 minutes after the switch. */
 export const DEFAULT_RETENTION_MINUTES = 30;
@@ -50,12 +50,11 @@ export async function retireStandby(opened: OpenedStack, service: string, option
     );
   }
 
-  const before = JSON.parse(opened.config["safe-deploy:services"] ?? "{}") as Record<string, unknown>;
-  await applyServiceConfig(stack, service, { set: Object.fromEntries(Object.entries(retire.step.set).map(([k, v]) => [k, String(v)])), remove: retire.step.remove ?? [] });
+  await applyServiceConfig(stack, service, changesOf(retire.step));
   const retired = await readConfigValues(stack);
   const update = await runEngine({ ...opened, config: retired }, "up", { timeoutMs: options.timeoutMs });
   // Refused, nothing changed: the config says again what runs.
-  if (update.outcome === "refused") await applyServiceConfig(stack, service, configChanges((JSON.parse(retired["safe-deploy:services"] ?? "{}") as Record<string, unknown>)[service], before[service]));
+  if (update.outcome === "refused") await applyServiceConfig(stack, service, configChanges(serviceRaw(retired, service), serviceRaw(opened.config, service)));
   return { service, stack: stack.name, outcome: update.outcome, what: retire.step.what, servingSince: switched.endedAt, retentionMinutes, update };
 }
 

@@ -78,3 +78,13 @@ export async function applyServiceConfig(stack: Stack, service: string, changes:
   if (Object.keys(changes.set).length > 0) await stack.setAllConfig(Object.fromEntries(Object.entries(changes.set).map(([path, value]) => [key(path), { value }])), true);
   if (changes.remove.length > 0) await stack.removeAllConfig(changes.remove.map(key), true);
 }
+
+/** Keys to set and remove (a release step, a strategy's restore) as the changes applyServiceConfig makes: values as text, as typed. */
+export function changesOf(step: { readonly set: Readonly<Record<string, string | number | boolean>>; readonly remove?: readonly string[] }): ConfigChanges {
+  return { set: Object.fromEntries(Object.entries(step.set).map(([key, value]) => [key, String(value)])), remove: step.remove ?? [] };
+}
+
+/** One service's config as the stack holds it (`safe-deploy:services.<name>`), before any parsing. */
+export function serviceRaw(config: Readonly<Record<string, string>>, service: string): unknown {
+  return (JSON.parse(config["safe-deploy:services"] ?? "{}") as Record<string, unknown>)[service];
+}

@@ -12,7 +12,7 @@ import { readOutput } from "../lib/stack-outputs";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { CommandInputError, type OpenedStack } from "./open-stack";
-import { applyServiceConfig, configChanges, earlierConfig, type ConfigChanges, type EarlierConfig } from "./rollback-target";
+import { applyServiceConfig, changesOf, configChanges, earlierConfig, serviceRaw, type ConfigChanges, type EarlierConfig } from "./rollback-target";
 import { shell } from "./shell";
 
 export interface RollbackRun {
@@ -122,7 +122,7 @@ async function wayBack(
     if (plan === null || restore === undefined) {
       throw new CommandInputError(`${spec.name} has no rollback target in stack ${stack.name}: there is nothing to go back to (safe-deploy history ${spec.name} --stack ${stack.name} lists what it ran; --to takes one of them)`);
     }
-    return { target: plan.target, changes: { set: Object.fromEntries(Object.entries(restore).map(([k, v]) => [k, String(v)])), remove: [] }, quickReachesIt: true };
+    return { target: plan.target, changes: changesOf({ set: restore }), quickReachesIt: true };
   }
   let earlier: EarlierConfig;
   try {
@@ -131,7 +131,7 @@ async function wayBack(
     throw new CommandInputError(`${spec.name} cannot go back to ${options.to}: ${error instanceof Error ? error.message : String(error)}`);
   }
   await rollbackImageThere(config.checklist, earlier.image, earlier.version, options.timeoutMs);
-  const now = (JSON.parse(all["safe-deploy:services"] ?? "{}") as Record<string, unknown>)[spec.name];
+  const now = serviceRaw(all, spec.name);
   const changes = configChanges(now, earlier.raw);
   if (Object.keys(changes.set).length === 0 && changes.remove.length === 0) throw new CommandInputError(`${spec.name}'s config is already the one of update ${earlier.update} (${earlier.version})`);
   // The quick command reaches only the rollback target the outputs name.

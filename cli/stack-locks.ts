@@ -48,7 +48,8 @@ export function lockAdvice(stack: string, lock: StackLock): string {
   return `${by}, on another host: if that host or CI runner is gone, safe-deploy resume --stack ${stack} --holder-gone ${lock.host}`;
 }
 
-function processRuns(pid: number): boolean {
+/** Whether process `pid` of this host runs: a zombie (killed, not yet reaped) does not. */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (error) {
@@ -58,7 +59,7 @@ function processRuns(pid: number): boolean {
   // A killed process whose parent has not reaped it yet (a zombie) still answers signal 0, but runs nothing.
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    return stat[stat.lastIndexOf(")") + 2] !== "Z";
   } catch {
     return true; // no /proc here: signal 0 is all there is
   }

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_NAME } from "../../cli/open-stack";
-import { readStackLocks } from "../../cli/stack-locks";
+import { processRuns, readStackLocks } from "../../cli/stack-locks";
 import { SLOW_READY_POD_LABEL } from "../../tools/cluster/stages";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, SAFE_DEPLOY_BIN, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
@@ -83,15 +83,7 @@ function startSafeDeploy(engine: EngineStack, args: readonly string[]): Backgrou
         }
       }
       // A process dies some moments after SIGKILL (a Go engine's threads one by one); gone is gone or a zombie.
-      const running = (each: number) => {
-        try {
-          const stat = fs.readFileSync(`/proc/${each}/stat`, "utf8");
-          return stat[stat.lastIndexOf(")") + 2] !== "Z";
-        } catch {
-          return false;
-        }
-      };
-      await eventually("the killed processes to be gone", () => Promise.resolve(!all.some(running)), 10_000);
+      await eventually("the killed processes to be gone", () => Promise.resolve(!all.some(processRuns)), 10_000);
     },
   };
 }
