@@ -2,7 +2,6 @@
 // step) runs it. Exit codes: 0 pass (or message delivered), 1 fail (or not delivered), 64 usage
 // or config error. Secrets come from the environment only, and nothing printed carries them.
 import { readFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
@@ -10,6 +9,7 @@ import type { CheckResult, SmokeSpec } from "./check-round";
 import { parseCriticalRequests, type CriticalRequest } from "./critical-request";
 import { checkEndpoints } from "./endpoint-slices";
 import { parseLabels } from "./judge-endpoints";
+import { defaultWho } from "./who";
 import { buildMessage, NOTIFY_EVENTS, type DeploymentNotice, type NotifyEvent } from "./notify-message";
 import { openPortForward, parsePortForward, PortForwardError, type OpenForward } from "./port-forward";
 import { postWebhook } from "./post-webhook";
@@ -355,15 +355,6 @@ async function endpointsCheck(values: Record<string, string | boolean | undefine
 }
 
 const SETTLE_POLL_MS = 250;
-
-function defaultWho(env: CliIo["env"]): string {
-  if (env.SAFE_DEPLOY_WHO !== undefined && env.SAFE_DEPLOY_WHO !== "") return env.SAFE_DEPLOY_WHO;
-  try {
-    return userInfo().username;
-  } catch {
-    return env.USER ?? "unknown";
-  }
-}
 
 async function notify(args: readonly string[], io: CliIo): Promise<number> {
   const values = parse(args, NOTIFY_FLAGS);

@@ -1,7 +1,9 @@
 // The message a deployment event posts, in the runbook's words ("Starting production deployment
 // of payment-service v3.2.0"), as a Slack incoming-webhook payload.
 
-export const NOTIFY_EVENTS = ["start", "success", "failure", "rollback"] as const;
+// `step`, `held` and `aborted` are the release automation's (cli/release.ts): a canary step, a canary
+// the analysis could not decide in time, a canary the analysis failed.
+export const NOTIFY_EVENTS = ["start", "success", "failure", "rollback", "step", "held", "aborted"] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
 export interface DeploymentNotice {
@@ -17,8 +19,10 @@ export interface DeploymentNotice {
   readonly dashboardUrl?: string;
   /** For a rollback: the version going back to. @default - not shown */
   readonly rollbackTo?: string;
-  /** For a failure: what failed. @default - not shown */
+  /** For a failure: what failed; for a canary held or aborted: the analysis' words. @default - not shown */
   readonly reason?: string;
+  /** For a step of a release: what it does. @default - not shown */
+  readonly step?: string;
 }
 
 /** Slack's incoming-webhook body: `text` is what every Slack-compatible receiver shows. */
@@ -41,6 +45,12 @@ export function headline(notice: DeploymentNotice): string {
       return `${What} failed`;
     case "rollback":
       return notice.rollbackTo === undefined ? `Rolling back ${what}` : `Rolling back ${what} to ${notice.rollbackTo}`;
+    case "step":
+      return `${What}: ${notice.step ?? "next step"}`;
+    case "held":
+      return `${What} is held: the canary analysis could not decide in time`;
+    case "aborted":
+      return `${What}: canary aborted by its analysis, traffic back on the stable track`;
   }
 }
 

@@ -9,7 +9,8 @@ import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
-import { formatRelease, releaseService } from "./release";
+import { actOnHeldCanary, formatHeldCanary } from "./held-canary";
+import { formatRelease, releaseExitCode, releaseService } from "./release";
 import { formatResume, resumeStack } from "./resume";
 import { DEFAULT_RETENTION_MINUTES, formatRetire, retireStandby } from "./retire";
 import { formatRollback, rollbackService } from "./rollback";
@@ -104,15 +105,31 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
       }),
   );
   cli.addCommand(
-    stackCommand("release", "the strategy's release steps, each an update the pack judges; a failed one taken back at once (traffic first), exit 3", 30)
+    stackCommand("release", "the strategy's release steps, each an update the pack judges, a canary's judged by its analysis between steps; a failed one taken back at once (traffic first), exit 3; a canary the analysis cannot decide held, exit 4", 60)
       .argument("<service>", "the service, as named under safe-deploy:services")
       .argument("<version>", "the version to release, e.g. v2.5.0")
-      .action(async (service: string, version: string, options: StackOptions) => {
-        const run = await releaseService(await openStack(options.stack), service, version, { timeoutMs: options.timeout * 60_000 });
+      .option("--again <why>", "release a canary version that was taken out of traffic (aborted, or rolled back) once more; the reason goes into every update's message")
+      .action(async (service: string, version: string, options: StackOptions & { readonly again?: string }) => {
+        const run = await releaseService(await openStack(options.stack), service, version, { timeoutMs: options.timeout * 60_000, ...(options.again === undefined ? {} : { again: options.again }) });
         write(options.json, run, formatRelease(run, formatRun));
-        setExit(run.outcome === "rolled-back" ? EXIT.rolledBack : exitCodeOf(run.outcome));
+        setExit(releaseExitCode(run.outcome));
       }),
   );
+  for (const [action, description] of [
+    ["promote", "a held canary promoted by hand: the stable track runs its version, the canary track goes (an update the pack judges)"],
+    ["abort", "a held canary aborted by hand: out of traffic at once (the quick command), then the update that records it"],
+  ] as const) {
+    cli.addCommand(
+      stackCommand(action, description, 15)
+        .argument("<service>", "the service, as named under safe-deploy:services")
+        .option("--reason <why>", "why, for the update's message in the stack history")
+        .action(async (service: string, options: StackOptions & { readonly reason?: string }) => {
+          const run = await actOnHeldCanary(await openStack(options.stack), service, action, { timeoutMs: options.timeout * 60_000, ...(options.reason === undefined ? {} : { reason: options.reason }) });
+          write(options.json, run, formatHeldCanary(run, formatRun));
+          setExit(exitCodeOf(run.outcome));
+        }),
+    );
+  }
   cli.addCommand(
     stackCommand("retire", `take down a blue-green service's standby slot, once ${DEFAULT_RETENTION_MINUTES} min have passed since the version now serving took traffic`, 15)
       .argument("<service>", "the service, as named under safe-deploy:services")

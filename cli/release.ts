@@ -1,23 +1,39 @@
 // `safe-deploy release SERVICE VERSION`: the strategy's release steps, each
 // an ordinary update the pack judges (so each is an entry of `pulumi stack
-// history`), and, when an update fails after traffic may have moved (its
-// smoke test, the switch, its verify window), the way back at once: traffic
-// first with the quick command computed from the released config (the stack
-// outputs still describe the update before), then the service's config as it
-// was before the release and the update that makes the stack agree.
-// A release the pack or a gate refuses changed nothing: its config is put
-// back and it exits as refused.
+// history`), and between a canary's steps the canary analysis from
+// Prometheus until it decides: pass goes on, fail aborts, undecided at the
+// step's bound holds the release for a person (`promote`, `abort`, or the
+// same command again). When an update fails after traffic may have moved (its
+// smoke test, the switch, its verify window), or the analysis fails, the
+// release is taken back at once (cli/take-back.ts: traffic first).
+// A release the pack or a gate refuses changed nothing by that step: its
+// config is put back and it exits as refused.
+// Run again after an interruption, the command reads where the stack config
+// says the release had reached and goes on from there (a canary is judged
+// again at its share before it grows); a canary users were taken off is not
+// put back in front of them unless the operator says so with --again.
 import * as fs from "node:fs";
 import { z } from "zod";
 import { parseStackConfig, rawConfigFromAll } from "../config/load";
-import type { ReleasePlan } from "../strategies/strategy";
+import type { ReleasePlan, ReleaseStep } from "../strategies/strategy";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
-import { runEngine, type EngineRun, type Outcome } from "./engine-run";
+import { judgeCanary, type CanaryJudgement } from "./canary-judge";
+import { exitCodeOf, runEngine, type EngineRun, type Outcome } from "./engine-run";
+import { EXIT, type ExitCode } from "./exit-codes";
 import { CommandInputError, readConfigValues, type OpenedStack } from "./open-stack";
+import { releaseNotifier } from "./release-notices";
 import { applyServiceConfig, changesOf, configChanges, serviceRaw } from "./rollback-target";
-import { shell } from "./shell";
+import { takeBack, type TakeBack } from "./take-back";
 
-export type ReleaseOutcome = Outcome | "rolled-back";
+/** `aborted`: the canary analysis failed and the canary was taken out; `held`: it could not decide in time. */
+export type ReleaseOutcome = Outcome | "rolled-back" | "aborted" | "held";
+
+export interface ReleaseStepRun {
+  readonly what: string;
+  readonly update: EngineRun;
+  /** The canary analysis after the update, when the step has one and its update went through. */
+  readonly analysis?: CanaryJudgement;
+}
 
 export interface ReleaseRun {
   readonly service: string;
@@ -25,29 +41,31 @@ export interface ReleaseRun {
   readonly version: string;
   readonly strategy: string;
   readonly outcome: ReleaseOutcome;
-  /** Each step: what it does, and its update. */
-  readonly steps: readonly { readonly what: string; readonly update: EngineRun }[];
-  /** The way back after a failed step: the quick command, then the update with the config from before the release. */
-  readonly undo?: {
-    readonly quick: { readonly command: string; readonly ok: boolean; readonly seconds: number; readonly output: string } | null;
-    readonly update: EngineRun;
-  };
+  /** Why it ended as it did, in words, when it did not succeed. */
+  readonly why?: string;
+  /** The operator's reason to release again a version taken back (--again), as the updates' messages record it. */
+  readonly again?: string;
+  readonly steps: readonly ReleaseStepRun[];
+  /** The way back after a failed step or a failed analysis: the quick command, then the update. */
+  readonly undo?: TakeBack;
   readonly seconds: number;
 }
 
 export interface ReleaseOptions {
   readonly timeoutMs: number;
   readonly progress?: (line: string) => void;
+  /** Release a version that was taken back, for this reason (recorded in every update's message). */
+  readonly again?: string;
 }
 
-function serviceSpec(config: Readonly<Record<string, string>>, stack: string, service: string): ServiceConfig {
+export function serviceSpec(config: Readonly<Record<string, string>>, stack: string, service: string): ServiceConfig {
   const spec = parseStackConfig(rawConfigFromAll(config)).services.find((s) => s.name === service);
   if (spec === undefined) throw new CommandInputError(`stack ${stack} has no service '${service}' under safe-deploy:services`);
   return spec;
 }
 
 /** The runbook's canary shares, as the pack's enforce-canary-steps judges them in this environment (10, 30, 50, 100 unless configured). */
-function releasePlan(opened: OpenedStack): ReleasePlan {
+export function releasePlan(opened: OpenedStack): ReleasePlan {
   const file = opened.policy.policyPackConfigs[0];
   const parsed = packConfigSchema.safeParse(file === undefined ? {} : JSON.parse(fs.readFileSync(file, "utf8")));
   return { canarySteps: (parsed.success ? parsed.data["enforce-canary-steps"]?.steps : undefined) ?? [10, 30, 50, 100] };
@@ -57,81 +75,115 @@ const packConfigSchema = z.looseObject({ "enforce-canary-steps": z.looseObject({
 
 export async function releaseService(opened: OpenedStack, service: string, version: string, options: ReleaseOptions): Promise<ReleaseRun> {
   const started = Date.now();
+  const deadline = started + options.timeoutMs;
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const remaining = () => Math.max(1, options.timeoutMs - (Date.now() - started));
+  const remaining = () => Math.max(1, deadline - Date.now());
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   const { stack } = opened;
   const spec = serviceSpec(opened.config, stack.name, service);
   const strategy = strategyOf(spec);
+  const refusal = strategy.releaseRefusal(spec, version);
+  if (refusal !== undefined && options.again === undefined) throw new CommandInputError(refusal);
   const planned = strategy.releaseSteps(spec, version, releasePlan(opened));
-  if (planned.length > 1) {
-    throw new CommandInputError(
-      `a release of ${service} (${spec.strategy}) takes ${planned.length} steps with the canary analysis deciding between them, which this version does not run yet: step it by hand (README, "Canary")`,
-    );
-  }
   const before = serviceRaw(opened.config, service);
-  const base = { service, stack: stack.name, version, strategy: spec.strategy };
-  const steps: { what: string; update: EngineRun }[] = [];
+  const again = options.again;
+  const base = { service, stack: stack.name, version, strategy: spec.strategy, ...(again === undefined ? {} : { again }) };
+  const steps: ReleaseStepRun[] = [];
+  const notify = releaseNotifier(opened, service, version, progress);
+  const message = (what: string) => `safe-deploy release ${service} ${version}: ${what}${again === undefined ? "" : ` (released again: ${again})`}`;
 
   // No step left (a rerun after an interrupted or failed release, or the version already out): the update
   // alone converges, and changes nothing when the release went out.
-  const toRun = planned.length === 0 ? [{ what: `${service} ${version} is in the stack config already: bring the cluster into agreement`, set: {}, remove: [] }] : planned;
-  let released: ServiceConfig = spec;
+  const converge: ReleaseStep = { what: `${service} ${version} is in the stack config already: bring the cluster into agreement`, set: {} };
+  const toRun = planned.length === 0 ? [converge] : planned;
+  if (planned.length > 0) await notify("start", { step: planned.map((step) => step.what).join("; then ") });
+  let config = opened.config;
   for (const step of toRun) {
     progress(`${service}: ${step.what}`);
+    if (toRun.length > 1) await notify("step", { step: step.what });
+    const beforeStep = serviceRaw(config, service);
     await applyServiceConfig(stack, service, changesOf(step));
-    const now = await readConfigValues(stack);
-    released = serviceSpec(now, stack.name, service);
-    const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: remaining(), progress, readChecklist: true });
-    steps.push({ what: step.what, update });
-    if (update.outcome === "succeeded") continue;
-    const back = configChanges(serviceRaw(now, service), before);
+    config = await readConfigValues(stack);
+    const released = serviceSpec(config, stack.name, service);
+    const update = await runEngine({ ...opened, config }, "up", { timeoutMs: remaining(), progress, readChecklist: true, message: message(step.what) });
+    if (update.outcome !== "succeeded") steps.push({ what: step.what, update });
     if (update.outcome === "refused") {
-      // Nothing was deployed: the config goes back so the stack file says what runs.
-      await applyServiceConfig(stack, service, back);
-      return { ...base, outcome: "refused", steps, seconds: seconds() };
+      // Nothing was deployed by this step: the config goes back so the stack file says what runs.
+      await applyServiceConfig(stack, service, configChanges(serviceRaw(config, service), beforeStep));
+      return { ...base, outcome: "refused", why: update.errors[0] ?? "refused", steps, seconds: seconds() };
     }
     // A rerun's update (no step of its own) has no config from before the release to go back to, and one cut at
     // its bound has no time left: both say what happened and leave the way back to the operator (safe-deploy rollback).
-    if (planned.length === 0 || update.outcome !== "failed") return { ...base, outcome: update.outcome, steps, seconds: seconds() };
-    progress(`${service}: the release failed (${update.errors[0] ?? update.outcome}); taking it back`);
-    const undo = await takeBack(opened, released, back, remaining(), progress);
-    return { ...base, outcome: undo.update.outcome === "succeeded" ? "rolled-back" : "failed", steps, undo, seconds: seconds() };
+    if (update.outcome !== "succeeded" && (planned.length === 0 || update.outcome !== "failed")) {
+      await notify("failure", { reason: `${step.what}: ${update.errors[0] ?? update.outcome}` });
+      return { ...base, outcome: update.outcome, why: update.errors[0] ?? update.outcome, steps, seconds: seconds() };
+    }
+    if (update.outcome === "failed") {
+      const why = `${step.what}: ${update.errors[0] ?? "failed"}`;
+      progress(`${service}: the release failed (${why}); taking it back`);
+      await notify("failure", { reason: why });
+      return await undo("rolled-back", why, released);
+    }
+    if (step.analysis === undefined) {
+      steps.push({ what: step.what, update });
+      continue;
+    }
+    progress(`${service}: the canary analysis judges ${version} at its share (a look every ${step.analysis.intervalSeconds} s, Prometheus ${step.analysis.prometheusUrl})`);
+    const analysis = await judgeCanary({ service, namespace: parseStackConfig(rawConfigFromAll(config)).namespace, analysis: step.analysis, deadlineMs: deadline, progress });
+    steps.push({ what: step.what, update, analysis });
+    if (analysis.decision === "fail") {
+      const why = `the canary analysis failed ${version}: ${analysis.last.reasons.join("; ")}`;
+      progress(`${service}: ${why}; aborting`);
+      return await undo("aborted", why, released);
+    }
+    if (analysis.decision === "inconclusive") {
+      const why = `the canary analysis could not decide within the step's bound: ${analysis.last.reasons.join("; ")}`;
+      await notify("held", { reason: why, step: step.what });
+      return { ...base, outcome: "held", why, steps, seconds: seconds() };
+    }
   }
+  if (planned.length > 0) await notify("success");
   return { ...base, outcome: "succeeded", steps, seconds: seconds() };
-}
 
-/** Traffic back with the quick command the released config prints, then the config from before the release and its update. */
-async function takeBack(
-  opened: OpenedStack,
-  released: ServiceConfig,
-  back: ReturnType<typeof configChanges>,
-  timeoutMs: number,
-  progress: (line: string) => void,
-): Promise<NonNullable<ReleaseRun["undo"]>> {
-  const { stack } = opened;
-  const startedAt = Date.now();
-  const config = parseStackConfig(rawConfigFromAll(opened.config));
-  const plan = strategyOf(released).rollbackPlan(released, { namespace: config.namespace, stack: stack.name, environment: opened.environment });
-  let quick: NonNullable<ReleaseRun["undo"]>["quick"] = null;
-  if (plan !== undefined) {
-    progress(`${released.name}: traffic back to ${plan.target}: ${plan.quick}`);
-    const ran = await shell(plan.quick, timeoutMs);
-    quick = { command: plan.quick, ok: ran.ok, seconds: Math.round((Date.now() - startedAt) / 100) / 10, output: ran.output };
+  /** Traffic back, then the config from before the release with what marks the version as taken back, and its update. */
+  async function undo(outcome: "rolled-back" | "aborted", why: string, released: ServiceConfig): Promise<ReleaseRun> {
+    const target = { ...(before as Record<string, unknown>), ...strategy.takenBackKeys(version) };
+    const back = configChanges(serviceRaw(config, service), target);
+    const undone = await takeBack(opened, released, back, { timeoutMs: remaining(), progress, message: message(`taken back (${outcome}): ${why}`) });
+    const rollbackTo = strategy.releaseVersions(serviceSpec(await readConfigValues(stack), stack.name, service)).version;
+    await notify(outcome === "aborted" ? "aborted" : "rollback", { reason: why, rollbackTo });
+    const ok = undone.update.outcome === "succeeded";
+    return { ...base, outcome: ok ? outcome : "failed", why: ok ? why : `${why}; the take-back's update: ${undone.update.errors[0] ?? undone.update.outcome}`, steps, undo: undone, seconds: seconds() };
   }
-  await applyServiceConfig(stack, released.name, back);
-  const now = await readConfigValues(stack);
-  const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: Math.max(1, timeoutMs - (Date.now() - startedAt)), progress });
-  return { quick, update };
 }
 
 export function formatRelease(run: ReleaseRun, formatRun: (run: EngineRun) => string): string {
   const lines = [`release of ${run.service} ${run.version} (${run.strategy}) on stack ${run.stack}: ${run.outcome} in ${run.seconds} s`];
-  for (const step of run.steps) lines.push(`  step: ${step.what}`, ...formatRun(step.update).trimEnd().split("\n").map((line) => `    ${line}`));
+  if (run.why !== undefined) lines.push(`  why: ${run.why}`);
+  if (run.again !== undefined) lines.push(`  released again, as asked: ${run.again}`);
+  for (const step of run.steps) {
+    lines.push(`  step: ${step.what}`, ...indent(formatRun(step.update), 4));
+    const analysis = step.analysis;
+    if (analysis !== undefined) {
+      lines.push(`    canary analysis: ${analysis.decision} after ${Math.round(analysis.end - analysis.start)} s, ${analysis.looks.length} looks`, ...analysis.last.reasons.map((reason) => `      - ${reason}`));
+    }
+  }
   if (run.undo !== undefined) {
     const quick = run.undo.quick;
     lines.push(quick === null ? "  taken back by the update alone (no quick command reaches the version before)" : `  traffic back: ${quick.ok ? `${quick.seconds} s` : `failed: ${quick.output}`} (${quick.command})`);
-    lines.push(...formatRun(run.undo.update).trimEnd().split("\n").map((line) => `    ${line}`));
+    lines.push(...indent(formatRun(run.undo.update), 4));
+  }
+  if (run.outcome === "held") {
+    lines.push(
+      `  the canary keeps its share; next: the same command again (judged again, then on), promote ${run.service} (by hand), or abort ${run.service}`,
+    );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const indent = (text: string, by: number) => text.trimEnd().split("\n").map((line) => `${" ".repeat(by)}${line}`);
+
+/** A release's exit code: taken back (rolled back, or aborted by the analysis) 3, held 4, the rest as any update's. */
+export function releaseExitCode(outcome: ReleaseOutcome): ExitCode {
+  return outcome === "rolled-back" || outcome === "aborted" ? EXIT.rolledBack : outcome === "held" ? EXIT.held : exitCodeOf(outcome);
 }

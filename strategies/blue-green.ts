@@ -121,6 +121,11 @@ export const blueGreen = {
     ];
   },
 
+  // A version taken back may be released again: its rollout and checks judge it afresh before it counts as served.
+  releaseRefusal: () => undefined,
+  takenBackKeys: () => ({}),
+  heldCanary: () => ({ nothing: "a blue-green service has no canary to promote or abort: safe-deploy rollback takes a release back" }),
+
   retireStep(service) {
     const standby = otherSlot(service.liveSlot);
     if (service.retireStandby) return { nothing: `its standby slot ${standby} is retired already (retireStandby is true)` };

@@ -4,7 +4,7 @@
 // canaries lives here.
 import { z } from "zod";
 import { CanaryDeployment } from "../components/canary-deployment";
-import { canaryAnalysisSchema } from "../config/canary-analysis";
+import { canaryAnalysisSchema, defaultCanaryAnalysis } from "../config/canary-analysis";
 import { commonServiceFields, dnsLabelSchema, versionSchema } from "../config/fields";
 import { routeWeightPatch } from "../lib/http-route";
 import { names } from "../lib/names";
@@ -77,6 +77,16 @@ export function canaryInTraffic(service: CanaryServiceConfig): string | undefine
 function rollbackRestore(service: CanaryServiceConfig): Readonly<Record<string, number>> | undefined {
   return canaryInTraffic(service) === undefined ? undefined : { canaryWeight: 0 };
 }
+
+/** The canary's version stays beside weight 0: the mark releaseRefusal reads. */
+const takenBackKeys = (version: string) => ({ canaryVersion: version, canaryWeight: 0 });
+
+/** The last step of a canary's release: the stable track runs the version, the canary track goes away. */
+const promoteStep = (version: string): ReleaseStep => ({
+  what: `promote ${version}: the stable track runs it, the canary track goes to 0`,
+  set: { stableVersion: version, canaryWeight: 0 },
+  remove: ["canaryVersion"],
+});
 
 export const canary = {
   name: "canary",
@@ -185,13 +195,34 @@ export const canary = {
 
   releaseSteps(service, version, plan) {
     if (service.stableVersion === version) return [];
-    // A canary of this version already in traffic goes on from its share; another one starts over.
+    const analysis = service.analysis ?? defaultCanaryAnalysis();
+    const share = (weight: number): ReleaseStep => ({ what: `${version} as the canary at ${weight}% of the traffic`, set: { canaryVersion: version, canaryWeight: weight }, analysis });
+    // A canary of this version already in traffic (a release interrupted) goes on from its share: judged
+    // there again before it grows. Another one starts over.
     const from = service.canaryVersion === version ? service.canaryWeight : 0;
-    const steps: ReleaseStep[] = plan.canarySteps
-      .filter((weight) => weight > from && weight < 100)
-      .map((weight) => ({ what: `${version} as the canary at ${weight}% of the traffic`, set: { canaryVersion: version, canaryWeight: weight } }));
-    steps.push({ what: `promote ${version}: the stable track runs it, the canary track goes to 0`, set: { stableVersion: version, canaryWeight: 0 }, remove: ["canaryVersion"] });
+    const steps: ReleaseStep[] = [
+      ...(from > 0 && from < 100 ? [{ ...share(from), what: `go on with ${version} as the canary at ${from}% of the traffic, where the release had reached` }] : []),
+      ...plan.canarySteps.filter((weight) => weight > from && weight < 100).map(share),
+    ];
+    steps.push(promoteStep(version));
     return steps;
+  },
+  releaseRefusal(service, version) {
+    if (service.canaryVersion !== version || service.canaryWeight > 0 || service.stableVersion === version) return undefined;
+    return (
+      `the canary ${version} of ${service.name} was taken out of traffic (canaryWeight 0: its analysis failed, or it was aborted or rolled back), ` +
+      `and a release of it again would put it back in front of users; release a fixed version, or say so with --again "why"`
+    );
+  },
+  takenBackKeys,
+  heldCanary(service) {
+    const version = canaryInTraffic(service);
+    if (version === undefined) return { nothing: `no canary of ${service.name} takes traffic (canaryWeight ${service.canaryWeight})` };
+    return {
+      version,
+      promote: promoteStep(version),
+      abort: { what: `abort the canary ${version}: out of traffic, the stable ${service.stableVersion} serves it all`, set: takenBackKeys(version) },
+    };
   },
 
   retireStep: () => ({ nothing: "a canary service keeps no standby: its stable track serves throughout" }),

@@ -80,6 +80,11 @@ export const rolling = {
       ? []
       : [{ what: `roll out ${version}, keeping ${service.version} as the rollback target`, set: { version, previousVersion: service.version } }],
 
+  // A version taken back may be released again: its rollout and checks judge it afresh before it counts as served.
+  releaseRefusal: () => undefined,
+  takenBackKeys: () => ({}),
+  heldCanary: () => ({ nothing: "a rolling service has no canary to promote or abort: safe-deploy rollback takes a release back" }),
+
   retireStep: () => ({ nothing: "a rolling service keeps no standby: its previous version comes back by a rollout" }),
 
   checkUrlNeeded: () => ({ target: "live", why: "verify reaches the service there after the rollout" }),

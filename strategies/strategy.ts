@@ -7,6 +7,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type { z } from "zod";
 import type { CheckTarget } from "../config/checks";
+import type { CanaryAnalysisConfig } from "../config/canary-analysis";
 import type { Environment } from "../config/fields";
 import type { ServiceMigration } from "../components/service-migration";
 import type { StrategyArgs } from "../components/strategy-args";
@@ -55,6 +56,12 @@ export interface ReleaseStep {
   readonly set: Readonly<Record<string, string | number | boolean>>;
   /** @default [] */
   readonly remove?: readonly string[];
+  /**
+   * After this update, the canary analysis judges what it put into traffic,
+   * with these settings, before the next step may start (a canary's shares
+   * below 100). @default - no analysis: the next step follows the update
+   */
+  readonly analysis?: CanaryAnalysisConfig;
 }
 
 /** How a release proceeds where the strategy leaves a choice. */
@@ -114,6 +121,20 @@ export interface Strategy<Spec extends StrategyService, Live extends StrategyLiv
    * runs them); none when it serves `version` already.
    */
   releaseSteps(service: Spec, version: string, plan: ReleasePlan): ReleaseStep[];
+  /**
+   * Why a release of `version` must not start unless the operator says so
+   * again, explicitly: a canary of it was taken out of traffic (its analysis
+   * failed, or a person aborted or rolled it back). Undefined when it may.
+   */
+  releaseRefusal(service: Spec, version: string): string | undefined;
+  /**
+   * The keys a failed release of `version` leaves set on top of the config
+   * from before it, once taken back: what a rerun reads (releaseRefusal) so
+   * that a version users were taken off is not put back in front of them.
+   */
+  takenBackKeys(version: string): Readonly<Record<string, string | number | boolean>>;
+  /** What `promote` and `abort` do by hand to the canary a release holds at its share; or why there is none. */
+  heldCanary(service: Spec): { readonly version: string; readonly promote: ReleaseStep; readonly abort: ReleaseStep } | { readonly nothing: string };
   /**
    * The step that takes down what the last release kept for an instant way
    * back (blue-green's standby slot), once its retention has passed; or why
