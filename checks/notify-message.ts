@@ -50,7 +50,7 @@ export function headline(notice: DeploymentNotice): string {
     case "held":
       return `${What} is held: the canary analysis could not decide in time`;
     case "aborted":
-      return `${What}: canary aborted by its analysis, traffic back on the stable track`;
+      return `${What}: canary aborted, traffic back on the stable track`;
   }
 }
 

@@ -21,7 +21,7 @@ describe("the message", () => {
     [{ event: "rollback", rollbackTo: "v3.1.0" }, "Rolling back production deployment of payment-service v3.2.0 to v3.1.0"],
     [{ event: "step", step: "v3.2.0 as the canary at 30% of the traffic" }, "Production deployment of payment-service v3.2.0: v3.2.0 as the canary at 30% of the traffic"],
     [{ event: "held" }, "Production deployment of payment-service v3.2.0 is held: the canary analysis could not decide in time"],
-    [{ event: "aborted" }, "Production deployment of payment-service v3.2.0: canary aborted by its analysis, traffic back on the stable track"],
+    [{ event: "aborted" }, "Production deployment of payment-service v3.2.0: canary aborted, traffic back on the stable track"],
   ] as const)("says %j in the runbook's words", (change, words) => {
     expect(headline({ ...notice, ...change })).toBe(words);
   });

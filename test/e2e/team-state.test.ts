@@ -3,90 +3,17 @@
 // One update at a time (the second refused at once, naming who holds the
 // lock), and `safe-deploy resume` after the engine is SIGKILLed at several
 // points of a blue-green release: traffic served throughout, nothing replaced.
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_NAME } from "../../cli/open-stack";
-import { processRuns, readStackLocks } from "../../cli/stack-locks";
+import { readStackLocks } from "../../cli/stack-locks";
 import { SLOW_READY_POD_LABEL } from "../../tools/cluster/stages";
 import type { EngineStack } from "../../tools/rehearsal/engine";
-import { runSafeDeploy, SAFE_DEPLOY_BIN, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
+import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
+import { startSafeDeploy, type Background } from "./background-command";
 import { postgresBinDir, startPostgres, type PostgresServer } from "../support/postgres-server";
 import { deploymentImage, endpointPods, engineFor, eventually, onlyServices, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const json = <T>(ran: CommandRun): T => JSON.parse(ran.stdout) as T;
-
-/** Every pid below `root` (the engine, its language host and plugins), from /proc. */
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const walk = (pid: number): void => {
-    for (const child of children.get(pid) ?? []) {
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-interface Background {
-  /** Resolves with how the command ended: its exit code, or the signal that killed it. */
-  readonly ended: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>;
-  /** Resolves when a line of its progress (stderr) matches. */
-  line(pattern: RegExp): Promise<string>;
-  /** SIGKILL to the command and everything it started, at once: a runner gone. Resolves once none of them runs. */
-  killHard(): Promise<void>;
-}
-
-/** `safe-deploy ARGS` started in the background, as a second operator or a CI job would. */
-function startSafeDeploy(engine: EngineStack, args: readonly string[]): Background {
-  const child = spawn(process.execPath, [SAFE_DEPLOY_BIN, ...args], { cwd: engine.workDir, env: { ...process.env, ...engine.env }, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiting: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const waiter of [...waiting]) {
-      const match = stderr.split("\n").find((line) => waiter.pattern.test(line));
-      if (match !== undefined) {
-        waiting.splice(waiting.indexOf(waiter), 1);
-        waiter.resolve(match);
-      }
-    }
-  });
-  const ended = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return {
-    ended,
-    line: (pattern) => new Promise((resolve) => waiting.push({ pattern, resolve })),
-    killHard: async () => {
-      const pid = child.pid;
-      if (pid === undefined) return;
-      const all = [pid, ...descendants(pid)];
-      for (const each of all) {
-        try {
-          process.kill(each, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-      // A process dies some moments after SIGKILL (a Go engine's threads one by one); gone is gone or a zombie.
-      await eventually("the killed processes to be gone", () => Promise.resolve(!all.some(processRuns)), 10_000);
-    },
-  };
-}
 
 describe.skipIf(!toolchain.ok || postgresBinDir() === undefined)("team state in PostgreSQL, through safe-deploy", () => {
   let context: E2eContext | undefined;
