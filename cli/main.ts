@@ -11,6 +11,7 @@ import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
 import { actOnHeldCanary, formatHeldCanary } from "./held-canary";
 import { formatRelease, releaseExitCode, releaseService } from "./release";
+import { formatReport, writeReport } from "./report";
 import { formatResume, resumeStack } from "./resume";
 import { DEFAULT_RETENTION_MINUTES, formatRetire, retireStandby } from "./retire";
 import { formatRollback, rollbackService } from "./rollback";
@@ -130,6 +131,16 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
         }),
     );
   }
+  cli.addCommand(
+    stackCommand("report", "a service's latest release as one self-contained HTML file: the verdict, the tracks over time with each decision, the timeline, the checklist, the way back", 2)
+      .argument("[service]", "the service, as named under safe-deploy:services; default: the stack's latest release")
+      .option("--out <file>", "where to write it; default: safe-deploy-report-STACK-SERVICE-VERSION.html here")
+      .action(async (service: string | undefined, options: StackOptions & { readonly out?: string }) => {
+        const run = await writeReport(await openStack(options.stack), service, options.out === undefined ? {} : { out: options.out });
+        write(options.json, run, formatReport(run));
+        setExit(EXIT.ok);
+      }),
+  );
   cli.addCommand(
     stackCommand("retire", `take down a blue-green service's standby slot, once ${DEFAULT_RETENTION_MINUTES} min have passed since the version now serving took traffic`, 15)
       .argument("<service>", "the service, as named under safe-deploy:services")

@@ -98,6 +98,8 @@ export async function releaseService(opened: OpenedStack, service: string, versi
   const toRun = planned.length === 0 ? [converge] : planned;
   if (planned.length > 0) await notify("start", { step: planned.map((step) => step.what).join("; then ") });
   let config = opened.config;
+  /** The analysis' pass of the share before, for the next update's message: what `safe-deploy report` reads back. */
+  let passed: string | undefined;
   for (const step of toRun) {
     progress(`${service}: ${step.what}`);
     if (toRun.length > 1) await notify("step", { step: step.what });
@@ -105,7 +107,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
     await applyServiceConfig(stack, service, changesOf(step));
     config = await readConfigValues(stack);
     const released = serviceSpec(config, stack.name, service);
-    const update = await runEngine({ ...opened, config }, "up", { timeoutMs: remaining(), progress, readChecklist: true, message: message(step.what) });
+    const update = await runEngine({ ...opened, config }, "up", { timeoutMs: remaining(), progress, readChecklist: true, message: message(passed === undefined ? step.what : `${step.what}; ${passed}`) });
     if (update.outcome !== "succeeded") steps.push({ what: step.what, update });
     if (update.outcome === "refused") {
       // Nothing was deployed by this step: the config goes back so the stack file says what runs.
@@ -128,9 +130,10 @@ export async function releaseService(opened: OpenedStack, service: string, versi
       steps.push({ what: step.what, update });
       continue;
     }
-    progress(`${service}: the canary analysis judges ${version} at its share (a look every ${step.analysis.intervalSeconds} s, Prometheus ${step.analysis.prometheusUrl})`);
+    progress(`${service}: the canary analysis judges ${step.what} (a look every ${step.analysis.intervalSeconds} s, Prometheus ${step.analysis.prometheusUrl})`);
     const analysis = await judgeCanary({ service, namespace: parseStackConfig(rawConfigFromAll(config)).namespace, analysis: step.analysis, deadlineMs: deadline, progress });
     steps.push({ what: step.what, update, analysis });
+    passed = `the canary analysis passed ${step.what} after ${Math.round(analysis.end - analysis.start)} s`;
     if (analysis.decision === "fail") {
       const why = `the canary analysis failed ${version}: ${analysis.last.reasons.join("; ")}`;
       progress(`${service}: ${why}; aborting`);

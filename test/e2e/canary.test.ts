@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SLOW_READY_POD_LABEL } from "../../tools/cluster/stages";
 import { runCommandLine } from "../../tools/rehearsal/command-line";
 import type { EngineStack } from "../../tools/rehearsal/engine";
-import { apis, changes, deploymentImage, eventually, freshProduction, runningPods, stackOutputs, startE2e, stopE2e, toolchain, upWith, UP_TIMEOUT_MS, type E2eContext } from "./support";
+import { apis, changes, routeWeights, deploymentImage, eventually, freshProduction, runningPods, stackOutputs, startE2e, stopE2e, toolchain, upWith, UP_TIMEOUT_MS, type E2eContext } from "./support";
 
 const SERVICE = "recommendation-engine";
 const key = (field: string) => `services.${SERVICE}.${field}`;
@@ -19,16 +19,7 @@ describe.skipIf(!toolchain.ok)("canary of recommendation-engine", () => {
   let context: E2eContext | undefined;
 
   const pods = (namespace: string, track: string) => runningPods(context!.kc, namespace, `app=${SERVICE},version=${track}`);
-  const routeWeights = async (namespace: string): Promise<number[]> => {
-    const route = (await (await apis(context!.kc)).custom.getNamespacedCustomObject({
-      group: "gateway.networking.k8s.io",
-      version: "v1",
-      namespace,
-      plural: "httproutes",
-      name: SERVICE,
-    })) as { spec: { rules: { backendRefs: { weight: number }[] }[] } };
-    return route.spec.rules[0]?.backendRefs.map((ref) => ref.weight) ?? [];
-  };
+  const weights = (namespace: string) => routeWeights(context!.kc, namespace, SERVICE);
   /** Ready pods of the service that are not being deleted: what the Service can send traffic to. */
   const readyPods = async (namespace: string): Promise<number> => {
     const list = await (await apis(context!.kc)).core.listNamespacedPod({ namespace, labelSelector: `app=${SERVICE}` });
@@ -55,13 +46,13 @@ describe.skipIf(!toolchain.ok)("canary of recommendation-engine", () => {
     ])("at weight %i runs %i stable and %i canary pods and weighs the route the same", async (weight, stable, canary) => {
       await upWith(engine, { ...CANARY, [key("canaryWeight")]: weight });
       await eventually(`${stable}/${canary} pods`, async () => (await pods("canary-steps", "stable")).length === stable && (await pods("canary-steps", "canary")).length === canary);
-      expect(await routeWeights("canary-steps")).toEqual([100 - weight, weight]);
+      expect(await weights("canary-steps")).toEqual([100 - weight, weight]);
     }, UP_TIMEOUT_MS);
 
     it("aborts at weight 0: all pods stable, none canary", async () => {
       await upWith(engine, { ...CANARY, [key("canaryWeight")]: 0 });
       await eventually("10 stable, 0 canary", async () => (await pods("canary-steps", "stable")).length === 10 && (await pods("canary-steps", "canary")).length === 0);
-      expect(await routeWeights("canary-steps")).toEqual([100, 0]);
+      expect(await weights("canary-steps")).toEqual([100, 0]);
     }, UP_TIMEOUT_MS);
 
     it("promotes: stable runs the canary's version and the canary track is gone", async () => {
@@ -82,7 +73,7 @@ describe.skipIf(!toolchain.ok)("canary of recommendation-engine", () => {
 
     await runCommandLine(plan.quick, engine);
 
-    expect(await routeWeights("canary-quick")).toEqual([100, 0]);
+    expect(await weights("canary-quick")).toEqual([100, 0]);
     await eventually("no canary pods", async () => (await pods("canary-quick", "canary")).length === 0);
     const [verify] = await runCommandLine(plan.verify, engine);
     expect(verify?.stdout.trim()).toBe("");

@@ -170,13 +170,25 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     expect((await safeDeploy(engine, "preview", "--stack", "production")).code).toBe(0);
   }, UP_TIMEOUT_MS);
 
-  it("refuses to release a canary in one go, before anything changes: its steps wait on the analysis", async () => {
-    const before = (await engine.cli(["config", "get", "--path", "safe-deploy:services.recommendation-engine"])).stdout;
-    const refused = await safeDeploy(engine, "release", "recommendation-engine", "v4.2.0", "--stack", "production");
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("a release of recommendation-engine (canary) takes 4 steps with the canary analysis deciding between them");
-    expect((await engine.cli(["config", "get", "--path", "safe-deploy:services.recommendation-engine"])).stdout).toBe(before);
-  });
+  it("refuses, before anything changes, a canary version taken out of traffic, and promote or abort where no canary takes traffic", async () => {
+    const key = "safe-deploy:services.recommendation-engine.canaryWeight";
+    await engine.cli(["config", "set", "--path", key, "0"]);
+    try {
+      const refused = await safeDeploy(engine, "release", "recommendation-engine", "v4.1.0", "--stack", "production");
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('the canary v4.1.0 of recommendation-engine was taken out of traffic (canaryWeight 0: its analysis failed, or it was aborted or rolled back)');
+      expect(refused.stderr).toContain('--again "why"');
+      const nothing = await safeDeploy(engine, "promote", "recommendation-engine", "--stack", "production");
+      expect(nothing.code).toBe(2);
+      expect(nothing.stderr).toBe("safe-deploy: nothing to promote: no canary of recommendation-engine takes traffic (canaryWeight 0)\n");
+    } finally {
+      await engine.cli(["config", "set", "--path", key, "20"]);
+    }
+    const rolling = await safeDeploy(engine, "abort", "user-api", "--stack", "production");
+    expect(rolling.code).toBe(2);
+    expect(rolling.stderr).toBe("safe-deploy: nothing to abort: a rolling service has no canary to promote or abort: safe-deploy rollback takes a release back\n");
+    expect((await safeDeploy(engine, "preview", "--stack", "production")).stdout).toMatch(/no changes$/m);
+  }, UP_TIMEOUT_MS);
 
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {
     expect((await safeDeploy(engine, "up")).code).toBe(64);

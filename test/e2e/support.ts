@@ -103,6 +103,14 @@ export async function deploymentImage(kc: KubeConfig, namespace: string, name: s
   return deployment.spec?.template.spec?.containers[0]?.image;
 }
 
+/** The backend weights of the service's HTTPRoute, stable first: where exact canary weights send the traffic. */
+export async function routeWeights(kc: KubeConfig, namespace: string, name: string): Promise<number[]> {
+  const route = (await (await apis(kc)).custom.getNamespacedCustomObject({ group: "gateway.networking.k8s.io", version: "v1", namespace, plural: "httproutes", name })) as {
+    spec: { rules: { backendRefs: { weight: number }[] }[] };
+  };
+  return route.spec.rules[0]?.backendRefs.map((ref) => ref.weight) ?? [];
+}
+
 /** Pods of `labelSelector` that are Running and not being deleted, by name. */
 export async function runningPods(kc: KubeConfig, namespace: string, labelSelector: string): Promise<string[]> {
   const pods = await (await apis(kc)).core.listNamespacedPod({ namespace, labelSelector });

@@ -3,8 +3,8 @@
 # control plane (etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs,
 # Debian's prometheus (the canary analysis tests query a real one), docker-registry and
-# prometheus-alertmanager (the checklist's sources), postgresql (team state), and (with
-# --with-helm) helm.
+# prometheus-alertmanager (the checklist's sources), postgresql (team state), chromium
+# (the release report looked at as a person sees it), and (with --with-helm) helm.
 #
 # A binary already on PATH is reused when its version fits; anything else is
 # built from the Go module proxy with the pinned modules under
@@ -85,6 +85,7 @@ missing_pieces() {
   command -v docker-registry >/dev/null 2>&1 || echo "docker-registry (Debian package)"
   command -v prometheus-alertmanager >/dev/null 2>&1 || echo "prometheus-alertmanager (Debian package)"
   compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || echo "postgresql (Debian package)"
+  command -v chromium >/dev/null 2>&1 || echo "chromium (Debian package)"
 }
 
 case "$mode" in
@@ -313,6 +314,7 @@ apt_install() {
 ensure_debian_command prometheus prometheus "the canary analysis and checklist tests"
 ensure_debian_command docker-registry docker-registry "the checklist's registry tests"
 ensure_debian_command prometheus-alertmanager prometheus-alertmanager "the checklist's Alertmanager tests"
+ensure_debian_command chromium chromium "the release report's screenshot test (headless)"
 # PostgreSQL keeps its server programs off PATH, under /usr/lib/postgresql/<major>/bin.
 if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   log "postgresql: $(ls -d /usr/lib/postgresql/*/bin | tail -n 1)"
