@@ -4,24 +4,29 @@
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs,
 # Debian's prometheus (the canary analysis tests query a real one), docker-registry and
 # prometheus-alertmanager (the checklist's sources), postgresql (team state), chromium
-# (the release report looked at as a person sees it), and (with --with-helm) helm.
+# (the release report looked at as a person sees it), (with --with-helm) helm, and
+# (with --with-argo) Argo Rollouts' controller and CRDs.
 #
 # A binary already on PATH is reused when its version fits; anything else is
 # built from the Go module proxy with the pinned modules under
 # tools/toolchain/go/<piece>/ into a per-version cache outside the repository:
 #
-#   $CACHE/<piece>-<version>/bin/...       built binaries (+ .stamp)
-#   $CACHE/gateway-api-v1.4.0/crds/*.yaml  standard-channel Gateway API CRDs
-#   $CACHE/kwok-v0.7.0/stages/*.yaml       kwok's own stage configs
-#   $CACHE/bin/<name>                      symlinks to whichever binary is used
+#   $CACHE/<piece>-<version>/bin/...          built binaries (+ .stamp)
+#   $CACHE/gateway-api-v1.4.0/crds/*.yaml     standard-channel Gateway API CRDs
+#   $CACHE/kwok-v0.7.0/stages/*.yaml          kwok's own stage configs
+#   $CACHE/argo-rollouts-v1.10.2/crds/*.yaml  Argo Rollouts' CRDs (--with-argo)
+#   $CACHE/bin/<name>                         symlinks to whichever binary is used
 #
 # with CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}".
 # Measured on 2 cores from empty Go caches: 13m24s (etcd 1m33s, kube-*
-# 5m36s, kwok 1m42s, pulumi 4m32s; --with-helm adds about 1m20s). A warm run
-# only checks stamps and takes about 0.1 s.
+# 5m36s, kwok 1m42s, pulumi 4m32s; --with-helm adds about 1m20s, --with-argo
+# about 5 min: 4m20s to build, ~40 s to fetch its modules and Go 1.27.3). A warm
+# run only checks stamps and takes about 0.1 s.
 #
-# Usage: bash tools/toolchain/ensure.sh [--with-helm] [--print-env] [--check]
+# Usage: bash tools/toolchain/ensure.sh [--with-helm] [--with-argo] [--print-env] [--check]
 #   --with-helm   also build helm (only the rollback benchmark needs it)
+#   --with-argo   also build Argo Rollouts' controller and copy its CRDs (a peer
+#                 to measure against; Go 1.27.3 is fetched through the proxy)
 #   --print-env   print the `export PATH=...` line and nothing else; build nothing
 #   --check       report what is missing from $CACHE and exit 1 if anything is
 #
@@ -33,7 +38,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}"
 
 # PULUMI_VERSION, ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION,
-# GATEWAY_API_VERSION, HELM_VERSION (shared with paths.ts).
+# GATEWAY_API_VERSION, HELM_VERSION, ARGO_ROLLOUTS_VERSION (shared with paths.ts).
 # shellcheck source=versions.env
 . "$here/versions.env"
 
@@ -47,10 +52,12 @@ KWOK_STAGES=(
 )
 
 with_helm=0
+with_argo=0
 mode=ensure
 for arg in "$@"; do
   case "$arg" in
     --with-helm) with_helm=1 ;;
+    --with-argo) with_argo=1 ;;
     --print-env) mode=print-env ;;
     --check) mode=check ;;
     -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -72,6 +79,7 @@ elapsed() { # seconds -> 3m12s
 bin_names() {
   echo pulumi etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
   if [ "$with_helm" = 1 ]; then echo helm; fi
+  if [ "$with_argo" = 1 ]; then echo rollouts-controller; fi
 }
 
 missing_pieces() {
@@ -81,6 +89,9 @@ missing_pieces() {
   done
   compgen -G "$CACHE/gateway-api-$GATEWAY_API_VERSION/crds/*.yaml" >/dev/null || echo "gateway-api CRDs"
   compgen -G "$CACHE/kwok-$KWOK_VERSION/stages/*.yaml" >/dev/null || echo "kwok stages"
+  if [ "$with_argo" = 1 ]; then
+    compgen -G "$CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/crds/*.yaml" >/dev/null || echo "argo-rollouts CRDs"
+  fi
   command -v prometheus >/dev/null 2>&1 || echo "prometheus (Debian package)"
   command -v docker-registry >/dev/null 2>&1 || echo "docker-registry (Debian package)"
   command -v prometheus-alertmanager >/dev/null 2>&1 || echo "prometheus-alertmanager (Debian package)"
@@ -133,6 +144,8 @@ version_of() {
     kubectl) out="$("$exe" version --client 2>/dev/null | sed -n 's/^Client Version: *//p')" ;;
     kwok) out="$("$exe" --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -n1)" ;;
     helm) out="$("$exe" version --short 2>/dev/null | sed 's/+.*//')" ;;
+    # Says v1.10.2+unknown when built here (no git commit in a module zip).
+    rollouts-controller) out="$("$exe" --version 2>/dev/null | sed 's/+.*//')" ;;
   esac
   printf '%s' "${out:-}" | head -n1 | tr -d '[:space:]'
 }
@@ -149,6 +162,8 @@ version_fits() {
     # The stage config format is kwok's own; stay on the minor we copy stages from.
     kwok) [[ "$v" == 0.7.* ]] ;;
     helm) [ "${v%%.*}" = 3 ] && version_ge "$v" "$HELM_VERSION" ;;
+    # The CRDs are copied from this exact version; a controller of another minor may not match them.
+    rollouts-controller) [[ "$v" == "$(printf '%s' "${ARGO_ROLLOUTS_VERSION#v}" | cut -d. -f1,2)".* ]] ;;
     *) return 1 ;;
   esac
 }
@@ -180,6 +195,21 @@ require_go() {
   exit 1
 }
 
+# go_in SRC ARGS...: runs go in the module SRC. A `toolchain` line in its go.mod
+# is used even where go.env says GOTOOLCHAIN=local (the go command fetches that
+# toolchain through the module proxy): Argo Rollouts needs a newer Go than the
+# machine's.
+go_in() {
+  local src=$1; shift
+  local toolchain
+  toolchain="$(sed -n 's/^toolchain \(go[0-9][0-9a-z.]*\)[[:space:]]*$/\1/p' "$src/go.mod")"
+  if [ -n "$toolchain" ]; then
+    (cd "$src" && GOTOOLCHAIN="$toolchain" go "$@")
+  else
+    (cd "$src" && go "$@")
+  fi
+}
+
 # The stamp changes whenever the pinned module files or the link flags do.
 stamp_key() { # src-dir extra...
   local src=$1; shift
@@ -202,7 +232,7 @@ build_go() {
     log "$piece $version: cached in $dir"
   else
     require_go
-    log "building $piece $version ($(go env GOVERSION))..."
+    log "building $piece $version ($(go_in "$src" env GOVERSION))..."
     local start=$SECONDS
     mkdir -p "$dir"
     rm -rf "$dir/bin.tmp"
@@ -210,11 +240,9 @@ build_go() {
     # -mod=readonly: the committed go.mod/go.sum are complete; a build that
     # wants to change them is a bug to fix there, not to paper over.
     # CGO off: static binaries, no C compiler needed.
-    (
-      cd "$src"
-      CGO_ENABLED=0 go build -mod=readonly -trimpath -buildvcs=false \
-        -ldflags "-s -w $ldflags" -o "$dir/bin.tmp/" "$@"
-    ) || { log "building $piece $version failed (see the Go output above)"; exit 1; }
+    CGO_ENABLED=0 go_in "$src" build -mod=readonly -trimpath -buildvcs=false \
+      -ldflags "-s -w $ldflags" -o "$dir/bin.tmp/" "$@" ||
+      { log "building $piece $version failed (see the Go output above)"; exit 1; }
     rm -rf "$dir/bin"
     mv "$dir/bin.tmp" "$dir/bin"
     printf '%s\n' "$key" >"$dir/.stamp"
@@ -230,7 +258,7 @@ build_go() {
 # proxy and checking it against the pinned go.sum in tools/toolchain/go/PIECE.
 module_dir() { # piece module
   require_go
-  (cd "$here/go/$1" && go mod download -json "$2") |
+  go_in "$here/go/$1" mod download -json "$2" |
     sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
 }
 
@@ -353,6 +381,17 @@ if [ "$with_helm" = 1 ]; then
   reuse_from_path helm ||
     build_go helm "$HELM_VERSION" "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
       helm.sh/helm/v3/cmd/helm
+fi
+
+if [ "$with_argo" = 1 ]; then
+  # Without the version it says v99.99.99+unknown.
+  reuse_from_path rollouts-controller ||
+    build_go argo-rollouts "$ARGO_ROLLOUTS_VERSION" \
+      "-X github.com/argoproj/argo-rollouts/utils/version.version=${ARGO_ROLLOUTS_VERSION#v}" \
+      github.com/argoproj/argo-rollouts/cmd/rollouts-controller
+  # Only the CRDs: manifests/crds also holds a kustomization.yaml, which kubectl apply refuses.
+  copy_from_module argo-rollouts github.com/argoproj/argo-rollouts "$CACHE/argo-rollouts-$ARGO_ROLLOUTS_VERSION/crds" \
+    'manifests/crds/*-crd.yaml'
 fi
 
 missing="$(missing_pieces | paste -sd, -)"

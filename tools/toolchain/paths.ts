@@ -17,10 +17,11 @@ export type ToolchainBinary =
   | "kube-scheduler"
   | "kubectl"
   | "kwok"
-  | "helm";
+  | "helm"
+  | "rollouts-controller";
 
-/** Everything ensure.sh provides: the binaries and two sets of manifests. */
-export type ToolchainPiece = ToolchainBinary | "gateway-api-crds" | "kwok-stages";
+/** Everything ensure.sh provides: the binaries and three sets of manifests. */
+export type ToolchainPiece = ToolchainBinary | "gateway-api-crds" | "kwok-stages" | "argo-rollouts-crds";
 
 /** What the local cluster needs. */
 export const CLUSTER_PIECES: readonly ToolchainPiece[] = [
@@ -36,6 +37,9 @@ export const CLUSTER_PIECES: readonly ToolchainPiece[] = [
 /** What the end-to-end tier needs: the cluster, the Pulumi CLI and kubectl (helm is only for a benchmark). */
 export const END_TO_END_PIECES: readonly ToolchainPiece[] = [...CLUSTER_PIECES, "pulumi", "kubectl"];
 
+/** What running Argo Rollouts on the local cluster needs (a peer to measure against; `--with-argo`). */
+export const ARGO_ROLLOUTS_PIECES: readonly ToolchainPiece[] = ["rollouts-controller", "argo-rollouts-crds", "kubectl"];
+
 export interface ToolchainVersions {
   readonly pulumi: string;
   readonly etcd: string;
@@ -43,6 +47,7 @@ export interface ToolchainVersions {
   readonly kwok: string;
   readonly gatewayApi: string;
   readonly helm: string;
+  readonly argoRollouts: string;
 }
 
 /** The pinned versions, read from tools/toolchain/versions.env (shared with ensure.sh). */
@@ -65,6 +70,7 @@ export function toolchainVersions(): ToolchainVersions {
     kwok: get("KWOK_VERSION"),
     gatewayApi: get("GATEWAY_API_VERSION"),
     helm: get("HELM_VERSION"),
+    argoRollouts: get("ARGO_ROLLOUTS_VERSION"),
   };
 }
 
@@ -106,6 +112,16 @@ export function kwokStageDir(): string {
   return path.join(toolchainCache(), `kwok-${toolchainVersions().kwok}`, "stages");
 }
 
+/** Argo Rollouts' controller (`rollouts-controller`, run out of cluster against a kubeconfig). */
+export function argoRolloutsControllerBin(): string {
+  return toolchainBin("rollouts-controller");
+}
+
+/** Directory of Argo Rollouts' CRDs (`*.yaml`: Rollout, AnalysisRun, AnalysisTemplate, ClusterAnalysisTemplate, Experiment). */
+export function argoRolloutsCrdDir(): string {
+  return path.join(toolchainCache(), `argo-rollouts-${toolchainVersions().argoRollouts}`, "crds");
+}
+
 export interface ToolchainStatus {
   /** True when every requested piece is present. */
   readonly ok: boolean;
@@ -122,11 +138,12 @@ export interface ToolchainStatus {
 export function toolchainPresent(pieces: readonly ToolchainPiece[] = END_TO_END_PIECES): ToolchainStatus {
   const missing = pieces.filter((piece) => !piecePresent(piece));
   const withHelm = missing.includes("helm") ? " --with-helm" : "";
+  const withArgo = missing.includes("rollouts-controller") || missing.includes("argo-rollouts-crds") ? " --with-argo" : "";
   const message =
     missing.length === 0
       ? ""
       : `safe-deploy toolchain missing in ${toolchainCache()}: ${missing.join(", ")}. ` +
-        `Install it with: ${ENSURE_COMMAND}${withHelm} (about 14 minutes cold on 2 cores; seconds once built).`;
+        `Install it with: ${ENSURE_COMMAND}${withHelm}${withArgo} (about 14 minutes cold on 2 cores; seconds once built).`;
   return { ok: missing.length === 0, missing, message };
 }
 
@@ -136,6 +153,8 @@ function piecePresent(piece: ToolchainPiece): boolean {
       return hasYaml(gatewayApiCrdDir());
     case "kwok-stages":
       return hasYaml(kwokStageDir());
+    case "argo-rollouts-crds":
+      return hasYaml(argoRolloutsCrdDir());
     default:
       return isExecutable(toolchainBin(piece));
   }
