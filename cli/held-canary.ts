@@ -7,6 +7,7 @@
 // the config beside weight 0, so a rerun of its release is refused unless
 // said again. Each is an update the pack judges, its message saying who
 // decided what.
+import { formatUpdateMessage } from "../lib/update-messages";
 import { strategyOf } from "../strategies/registry";
 import { runEngine, type EngineRun, type Outcome } from "./engine-run";
 import { CommandInputError, readConfigValues, type OpenedStack } from "./open-stack";
@@ -40,7 +41,7 @@ export async function actOnHeldCanary(
   const held = strategyOf(spec).heldCanary(spec);
   if ("nothing" in held) throw new CommandInputError(`nothing to ${action}: ${held.nothing}`);
   const step = held[action];
-  const message = `safe-deploy ${action} ${service} ${held.version}: ${step.what}${options.reason === undefined ? "" : ` (${options.reason})`}`;
+  const message = formatUpdateMessage({ command: action, service, version: held.version, what: step.what, ...(options.reason === undefined ? {} : { byHand: options.reason }) });
   const notify = releaseNotifier(opened, service, held.version, progress);
   const base = { service, stack: stack.name, action, version: held.version, what: step.what };
   progress(`${service}: ${step.what}`);

@@ -15,6 +15,7 @@
 import * as fs from "node:fs";
 import { z } from "zod";
 import { parseStackConfig, rawConfigFromAll } from "../config/load";
+import { formatUpdateMessage, type UpdateMessage } from "../lib/update-messages";
 import type { ReleasePlan, ReleaseStep } from "../strategies/strategy";
 import { strategyOf, type ServiceConfig } from "../strategies/registry";
 import { judgeCanary, type CanaryJudgement } from "./canary-judge";
@@ -90,7 +91,8 @@ export async function releaseService(opened: OpenedStack, service: string, versi
   const base = { service, stack: stack.name, version, strategy: spec.strategy, ...(again === undefined ? {} : { again }) };
   const steps: ReleaseStepRun[] = [];
   const notify = releaseNotifier(opened, service, version, progress);
-  const message = (what: string) => `safe-deploy release ${service} ${version}: ${what}${again === undefined ? "" : ` (released again: ${again})`}`;
+  const message = (what: string, more: Pick<UpdateMessage, "passed" | "takenBack"> = {}) =>
+    formatUpdateMessage({ command: "release", service, version, what, ...more, ...(again === undefined ? {} : { again }) });
 
   // No step left (a rerun after an interrupted or failed release, or the version already out): the update
   // alone converges, and changes nothing when the release went out.
@@ -107,7 +109,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
     await applyServiceConfig(stack, service, changesOf(step));
     config = await readConfigValues(stack);
     const released = serviceSpec(config, stack.name, service);
-    const update = await runEngine({ ...opened, config }, "up", { timeoutMs: remaining(), progress, readChecklist: true, message: message(passed === undefined ? step.what : `${step.what}; ${passed}`) });
+    const update = await runEngine({ ...opened, config }, "up", { timeoutMs: remaining(), progress, readChecklist: true, message: message(step.what, passed === undefined ? {} : { passed }) });
     if (update.outcome !== "succeeded") steps.push({ what: step.what, update });
     if (update.outcome === "refused") {
       // Nothing was deployed by this step: the config goes back so the stack file says what runs.
@@ -152,7 +154,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
   async function undo(outcome: "rolled-back" | "aborted", why: string, released: ServiceConfig): Promise<ReleaseRun> {
     const target = { ...(before as Record<string, unknown>), ...strategy.takenBackKeys(version) };
     const back = configChanges(serviceRaw(config, service), target);
-    const undone = await takeBack(opened, released, back, { timeoutMs: remaining(), progress, message: message(`taken back (${outcome}): ${why}`) });
+    const undone = await takeBack(opened, released, back, { timeoutMs: remaining(), progress, message: message(why, { takenBack: outcome }) });
     const rollbackTo = strategy.releaseVersions(serviceSpec(await readConfigValues(stack), stack.name, service)).version;
     await notify(outcome === "aborted" ? "aborted" : "rollback", { reason: why, rollbackTo });
     const ok = undone.update.outcome === "succeeded";

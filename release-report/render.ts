@@ -21,7 +21,7 @@ export interface ReportInput {
 
 const COLOURS: Readonly<Record<ReleaseVerdict, string>> = { released: "#15803d", aborted: "#b91c1c", "rolled back": "#b91c1c", failed: "#b91c1c", held: "#b45309" };
 const TRACK_COLOURS = { stable: "#1d4ed8", canary: "#ea580c" } as const;
-const DECISION_COLOURS = { pass: "#15803d", fail: "#b91c1c", none: "#b45309" } as const;
+const DECISION_COLOURS = { pass: "#15803d", fail: "#b91c1c", held: "#b45309", interrupted: "#475569" } as const;
 
 const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
@@ -45,8 +45,8 @@ function markers(steps: readonly TimelineStep[]): Marker[] {
     const label = share !== undefined ? `${share}%` : step.by === "take-back" ? "taken back" : step.by === "abort" ? "abort" : /^promote/.test(step.what) ? "promote" : `#${step.update}`;
     const out: Marker[] = [{ at: step.endedAt, label, colour: "#475569", kind: "step" }];
     if (step.analysis !== undefined) {
-      const word = step.analysis.decision === "none" ? "held" : step.analysis.decision;
-      out.push({ at: step.analysis.decision === "none" ? step.endedAt : decisionTime(steps, i), label: word, colour: DECISION_COLOURS[step.analysis.decision], kind: "decision" });
+      const { decision } = step.analysis;
+      out.push({ at: decision === "held" ? step.endedAt : decisionTime(steps, i), label: decision, colour: DECISION_COLOURS[decision], kind: "decision" });
     }
     return out;
   });
@@ -106,7 +106,7 @@ export function renderReport(input: ReportInput): string {
   const rows = timeline.steps
     .map((step) => {
       const decision =
-        step.analysis === undefined ? "" : `<span class="badge" style="background:${DECISION_COLOURS[step.analysis.decision]}">${step.analysis.decision === "none" ? "held" : step.analysis.decision}</span> ${escape(step.analysis.words)}`;
+        step.analysis === undefined ? "" : `<span class="badge" style="background:${DECISION_COLOURS[step.analysis.decision]}">${step.analysis.decision}</span> ${escape(step.analysis.words)}`;
       return `<tr><td class="n">${step.update}</td><td class="n">${clock(step.startedAt)}</td><td class="n">${duration(step.endedAt - step.startedAt)}</td><td>${escape(step.what)}</td><td class="n ${step.result === "succeeded" ? "ok" : "bad"}">${escape(step.result)}</td><td>${decision}</td></tr>`;
     })
     .join("\n");

@@ -7,10 +7,12 @@
 // on record: the release is held, or still running.
 import type { UpdateSummary } from "@pulumi/pulumi/automation";
 import { numberedUpdates } from "../cli/history";
+import { parseUpdateMessage } from "../lib/update-messages";
 
 type Entry = Pick<UpdateSummary, "version" | "kind" | "result" | "startTime" | "endTime" | "message">;
 
-export type Decision = "pass" | "fail" | "none";
+/** `held`: no later update, so a person is to decide (or it is still being judged); `interrupted`: a later run of the release went on from there. */
+export type Decision = "pass" | "fail" | "held" | "interrupted";
 
 export interface TimelineStep {
   readonly update: number;
@@ -36,23 +38,19 @@ export interface ReleaseTimeline {
   readonly why: string;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** The timeline of the service's latest release (its version: `version`, or the newest released); undefined when the history has none. */
 export function releaseTimeline(entries: readonly Entry[], service: string, version?: string): ReleaseTimeline | undefined {
   const oldestFirst = numberedUpdates(entries).sort((a, b) => a.version - b.version);
-  const svc = escapeRegExp(service);
-  const ofService = new RegExp(`^safe-deploy (release|promote|abort) ${svc} (\\S+): (.*)$`, "s");
   const mine = oldestFirst.flatMap((entry) => {
-    const match = ofService.exec(entry.message ?? "");
-    return match === null ? [] : [{ entry, command: match[1] as "release" | "promote" | "abort", version: match[2] ?? "", text: match[3] ?? "" }];
+    const message = parseUpdateMessage(entry.message);
+    return message === undefined || message.service !== service ? [] : [{ entry, message }];
   });
-  const wanted = version ?? [...mine].reverse().find((m) => m.command === "release")?.version;
+  const wanted = version ?? [...mine].reverse().find((m) => m.message.command === "release")?.message.version;
   if (wanted === undefined) return undefined;
   // The latest run of updates for this version: back from the newest until another version's.
   const run: typeof mine = [];
   for (const m of [...mine].reverse()) {
-    if (m.version !== wanted) {
+    if (m.message.version !== wanted) {
       if (run.length > 0) break;
       continue;
     }
@@ -60,29 +58,27 @@ export function releaseTimeline(entries: readonly Entry[], service: string, vers
   }
   if (run.length === 0) return undefined;
 
-  const steps: TimelineStep[] = run.map((m, i) => {
-    const takeBack = /^taken back \((rolled-back|aborted)\): (.*)$/s.exec(m.text);
-    const what = (takeBack === null ? m.text.split("; the canary analysis passed ")[0] ?? m.text : `taken back: ${takeBack[2] ?? ""}`).replace(/ \(released again: .*\)$/s, "");
-    const next = run[i + 1];
-    const isShare = /as the canary at \d+% of the traffic/.test(what) && takeBack === null && m.command === "release";
+  const steps: TimelineStep[] = run.map(({ entry, message }, i) => {
+    const next = run[i + 1]?.message;
+    const isShare = message.command === "release" && message.takenBack === undefined && /as the canary at \d+% of the traffic/.test(message.what);
     let analysis: TimelineStep["analysis"];
-    if (isShare && m.entry.result === "succeeded") {
-      const passed = next === undefined ? null : /; (the canary analysis passed .*)$/s.exec(next.text);
-      const failed = next === undefined ? null : /^taken back \(aborted\): (the canary analysis failed .*)$/s.exec(next.text);
+    if (isShare && entry.result === "succeeded") {
       analysis =
-        passed?.[1] !== undefined
-          ? { decision: "pass", words: passed[1] }
-          : failed?.[1] !== undefined
-            ? { decision: "fail", words: failed[1] }
-            : { decision: "none", words: next === undefined ? "no decision on record: held for a person, or still being judged" : `no decision on record before: ${next.text}` };
+        next === undefined
+          ? { decision: "held", words: "no decision on record: held for a person, or still being judged" }
+          : next.passed !== undefined
+            ? { decision: "pass", words: next.passed }
+            : next.takenBack === "aborted" && next.what.startsWith("the canary analysis failed")
+              ? { decision: "fail", words: next.what }
+              : { decision: "interrupted", words: `no decision on record: the next update was ${next.takenBack === undefined ? next.what : `a take-back (${next.what})`}` };
     }
     return {
-      update: m.entry.version,
-      what,
-      by: takeBack !== null ? "take-back" : m.command,
-      startedAt: new Date(m.entry.startTime).getTime(),
-      endedAt: new Date(m.entry.endTime).getTime(),
-      result: m.entry.result,
+      update: entry.version,
+      what: message.takenBack === undefined ? message.what : `taken back: ${message.what}`,
+      by: message.takenBack !== undefined ? "take-back" : message.command,
+      startedAt: new Date(entry.startTime).getTime(),
+      endedAt: new Date(entry.endTime).getTime(),
+      result: entry.result,
       ...(analysis === undefined ? {} : { analysis }),
     };
   });
@@ -99,6 +95,6 @@ function verdictOf(steps: readonly TimelineStep[], version: string): { verdict: 
     return { verdict: "rolled back", why: last.what.replace(/^taken back: /, "") };
   }
   if (last.result !== "succeeded") return { verdict: "failed", why: `update ${last.update} (${last.what}) ${last.result}` };
-  if (last.analysis?.decision === "none") return { verdict: "held", why: `${last.what}: ${last.analysis.words}` };
+  if (last.analysis?.decision === "held") return { verdict: "held", why: `${last.what}: ${last.analysis.words}` };
   return { verdict: "released", why: `${version} serves: ${last.what}` };
 }

@@ -208,12 +208,12 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
       expect(preview.stdout).toMatch(/no changes$/m);
       expect(notices()).toContain("Production deployment of recommendation-engine v4.3.0 succeeded");
 
-      // The report: released, in green, each share's pass marked; its screenshot is the README's.
+      // The report: released, in green, each share's pass marked (and the 30% step the kill interrupted); its screenshot is the README's.
       const report = await runSafeDeploy(engine, ["report", "--stack", "production", "--out", path.join(engine.workDir, "released.html")]);
       expect(report.code, report.stderr).toBe(0);
       expect(report.stdout).toMatch(/^released: recommendation-engine v4\.3\.0: /);
       const screenshot = process.env["SAFE_DEPLOY_REPORT_SCREENSHOT"] ?? path.join(engine.workDir, "released.png");
-      await expectReadableReport(path.join(engine.workDir, "released.html"), screenshot, { verdict: /^RELEASED: recommendation-engine v4\.3\.0$/, colour: "#15803d", decisions: ["pass", "pass", "pass"] });
+      await expectReadableReport(path.join(engine.workDir, "released.html"), screenshot, { verdict: /^RELEASED: recommendation-engine v4\.3\.0$/, colour: "#15803d", decisions: ["pass", "interrupted", "pass", "pass"] });
     },
     UP_TIMEOUT_MS * 4,
   );
