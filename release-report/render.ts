@@ -52,36 +52,57 @@ function markers(steps: readonly TimelineStep[]): Marker[] {
   });
 }
 
+/** The usual time between two points of a line: its smallest step, seconds (0 for fewer than two points). */
+function step(points: readonly Point[]): number {
+  let smallest = 0;
+  for (let i = 1; i < points.length; i++) {
+    const d = points[i]!.t - points[i - 1]!.t;
+    if (d > 0 && (smallest === 0 || d < smallest)) smallest = d;
+  }
+  return smallest;
+}
+
 /** One chart: both tracks' lines over [from, to], the steps and decisions marked. */
 function chart(title: string, unit: (v: number) => string, lines: { readonly stable: readonly Point[]; readonly canary: readonly Point[] }, from: number, to: number, marks: readonly Marker[]): string {
   const W = 880;
-  const H = 240;
+  const H = 260;
   const left = 64;
   const right = 16;
-  const top = 34;
+  const top = 46;
   const bottom = 34;
   const all = [...lines.stable, ...lines.canary];
   const max = Math.max(...all.map((p) => p.v), 0) * 1.15 || 1;
   const x = (ms: number) => left + ((ms - from) / Math.max(1, to - from)) * (W - left - right);
   const y = (v: number) => top + (1 - v / max) * (H - top - bottom);
-  const path = (points: readonly Point[]) => points.map((p) => `${x(p.t * 1000).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
+  // A gap in the data (a track without traffic) breaks the line instead of bridging it.
+  const gapSeconds = 2.5 * Math.min(...[lines.stable, lines.canary].map(step).filter((s) => s > 0), Infinity);
+  const path = (points: readonly Point[]) =>
+    points.map((p, i) => `${i === 0 || p.t - points[i - 1]!.t > gapSeconds ? "M" : "L"}${x(p.t * 1000).toFixed(1)},${y(p.v).toFixed(1)}`).join(" ");
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   const grid = ticks.map((v) => `<line x1="${left}" x2="${W - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" class="grid"/><text x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" class="tick" text-anchor="end">${escape(unit(v))}</text>`);
   const times = [0, 0.5, 1].map((f) => from + f * (to - from));
   const timeTicks = times.map((ms, i) => `<text x="${x(ms).toFixed(1)}" y="${H - 12}" class="tick" text-anchor="${["start", "middle", "end"][i]}">${clock(ms)}</text>`);
+  // Labels closer than this to the one before of their kind drop a line, so two never overlap.
+  const lastX = { step: -Infinity, decision: -Infinity };
+  const row = { step: 0, decision: 0 };
   const markSvg = marks.map((m) => {
-    const mx = x(m.at).toFixed(1);
+    const at = x(m.at);
+    row[m.kind] = at - lastX[m.kind] < 8 * Math.max(m.label.length, 6) ? (row[m.kind] + 1) % 3 : 0;
+    lastX[m.kind] = at;
+    const mx = at.toFixed(1);
+    // Near an edge the label grows inwards, so it is never cut off.
+    const anchor = at < left + 40 ? "start" : at > W - right - 40 ? "end" : "middle";
     return m.kind === "step"
-      ? `<line x1="${mx}" x2="${mx}" y1="${top}" y2="${H - bottom}" class="step"/><text x="${mx}" y="${top - 6}" class="mark" text-anchor="middle">${escape(m.label)}</text>`
-      : `<circle cx="${mx}" cy="${top + 10}" r="5" fill="${m.colour}"/><text x="${mx}" y="${top + 26}" class="decision" fill="${m.colour}" text-anchor="middle">${escape(m.label)}</text>`;
+      ? `<line x1="${mx}" x2="${mx}" y1="${top}" y2="${H - bottom}" class="step"/><text x="${mx}" y="${top - 6 - 12 * row.step}" class="mark" text-anchor="${anchor}">${escape(m.label)}</text>`
+      : `<circle cx="${mx}" cy="${top + 10}" r="5" fill="${m.colour}"/><text x="${mx}" y="${top + 26 + 15 * row.decision}" class="decision" fill="${m.colour}" text-anchor="${anchor}">${escape(m.label)}</text>`;
   });
   const empty = all.length === 0 ? `<text x="${W / 2}" y="${H / 2}" class="empty" text-anchor="middle">no data from Prometheus for this time</text>` : "";
   return `<figure><figcaption>${escape(title)} <span class="key"><i style="background:${TRACK_COLOURS.stable}"></i>stable <i style="background:${TRACK_COLOURS.canary}"></i>canary</span></figcaption>
 <svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${escape(title)}" data-points-stable="${lines.stable.length}" data-points-canary="${lines.canary.length}">
 ${grid.join("\n")}
 ${timeTicks.join("\n")}
-<polyline class="line" data-track="stable" stroke="${TRACK_COLOURS.stable}" points="${path(lines.stable)}"/>
-<polyline class="line" data-track="canary" stroke="${TRACK_COLOURS.canary}" points="${path(lines.canary)}"/>
+<path class="line" data-track="stable" stroke="${TRACK_COLOURS.stable}" d="${path(lines.stable)}"/>
+<path class="line" data-track="canary" stroke="${TRACK_COLOURS.canary}" d="${path(lines.canary)}"/>
 ${markSvg.join("\n")}
 ${empty}
 </svg></figure>`;

@@ -167,7 +167,7 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
         expect(aborted.stdout).toMatch(/^abort of recommendation-engine v4\.2\.0 on stack production: succeeded: abort the canary v4\.2\.0/);
         expect(await weights()).toEqual([100, 0]);
         const history = await engine.stack.history();
-        expect(history[0]?.message).toBe("safe-deploy abort recommendation-engine v4.2.0: abort the canary v4.2.0: out of traffic, the stable v4.0.3 serves it all (too little traffic tonight)");
+        expect(history[0]?.message).toBe("safe-deploy abort recommendation-engine v4.2.0: abort the canary v4.2.0: out of traffic, the stable v4.0.3 serves it all; by hand: too little traffic tonight");
       } finally {
         player.requestsPerSecond = BUSY;
       }
@@ -179,6 +179,8 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
     "releases a healthy canary through every share to its promotion, going on from the 30% step after the command was killed there",
     async () => {
       player.canary = HEALTHY;
+      // Busy enough that the analysis gathers evidence within tolerance before its 60 s.
+      player.requestsPerSecond = 10 * BUSY;
       const first = startSafeDeploy(engine, ["release", SERVICE, "v4.3.0", "--stack", "production"]);
       // Killed while the analysis judges the 30% step: its update went through, the next has not begun.
       await first.line(/^recommendation-engine: the canary analysis judges v4\.3\.0 as the canary at 30% of the traffic /);
@@ -207,6 +209,7 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
       const preview = await runSafeDeploy(engine, ["preview", "--stack", "production"]);
       expect(preview.stdout).toMatch(/no changes$/m);
       expect(notices()).toContain("Production deployment of recommendation-engine v4.3.0 succeeded");
+      player.requestsPerSecond = BUSY;
 
       // The report: released, in green, each share's pass marked (and the 30% step the kill interrupted); its screenshot is the README's.
       const report = await runSafeDeploy(engine, ["report", "--stack", "production", "--out", path.join(engine.workDir, "released.html")]);
