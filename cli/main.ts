@@ -10,6 +10,7 @@ import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
 import { actOnHeldCanary, formatHeldCanary } from "./held-canary";
+import { commentOnPullRequest } from "./preview-command";
 import { formatRelease, releaseExitCode, releaseService } from "./release";
 import { formatReport, writeReport } from "./report";
 import { formatResume, resumeStack } from "./resume";
@@ -65,11 +66,25 @@ export function safeDeployCommand(setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError()
     .exitOverride();
   cli.addCommand(
-    stackCommand("preview", "what an update would change, judged by the policy pack and the checklist", 15).action(async (options: StackOptions) => {
-      const run = await runEngine(await openStack(options.stack, { create: true }), "preview", { timeoutMs: options.timeout * 60_000 });
-      write(options.json, run, formatRun(run));
-      setExit(exitCodeOf(run.outcome));
-    }),
+    new Command("preview")
+      .description("what an update would change, judged by the policy pack and the checklist; with --comment, for a pull request: several stacks as one comment")
+      .showHelpAfterError()
+      .exitOverride()
+      .requiredOption("-s, --stack <stack>", "the stack, e.g. production (repeat for several, with --comment)", (stack: string, stacks: string[]) => [...stacks, stack], [])
+      .option("--json", "print one JSON document on stdout instead of text")
+      .option("--comment", "judge with the pull-request policy config and print (and on a GitHub pull request, post) one Markdown comment for every stack")
+      .addOption(new Option("--timeout <minutes>", "stop waiting after this long (the engine is told to cancel)").argParser(minutes).default(15))
+      .action(async (options: Omit<StackOptions, "stack"> & { readonly stack: string[]; readonly comment?: boolean }) => {
+        if (options.stack.length === 0) throw new InvalidArgumentError("--stack is required");
+        if (options.comment === true) {
+          setExit(await commentOnPullRequest(options.stack, { timeoutMs: options.timeout * 60_000, json: options.json === true }));
+          return;
+        }
+        if (options.stack.length !== 1) throw new InvalidArgumentError(`one --stack at a time without --comment (got ${options.stack.length})`);
+        const run = await runEngine(await openStack(options.stack[0]!, { create: true }), "preview", { timeoutMs: options.timeout * 60_000 });
+        write(options.json, run, formatRun(run));
+        setExit(exitCodeOf(run.outcome));
+      }),
   );
   cli.addCommand(
     stackCommand("up", "preview, then update: both judged by the policy pack", 30).action(async (options: StackOptions) => {

@@ -2,12 +2,16 @@
 // directory, without a terminal: the real engine, the policy pack attached by
 // the command itself, the local cluster. Its exit codes and its --json.
 import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploymentImage, deploymentsSettled, endpointPods, engineFor, startE2e, stopE2e, toolchain, UP_TIMEOUT_MS, type E2eContext } from "./support";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
 import { toolchainBin } from "../../tools/toolchain/paths";
+import { startFakeGithub } from "../support/fake-github";
 
 const execFileAsync = promisify(execFile);
 
@@ -188,6 +192,49 @@ describe.skipIf(!toolchain.ok)("safe-deploy, the operator's command, on a real e
     expect(rolling.code).toBe(2);
     expect(rolling.stderr).toBe("safe-deploy: nothing to abort: a rolling service has no canary to promote or abort: safe-deploy rollback takes a release back\n");
     expect((await safeDeploy(engine, "preview", "--stack", "production")).stdout).toMatch(/no changes$/m);
+  }, UP_TIMEOUT_MS);
+
+  it("comments a pull request's preview: a clean version change, then a canary step the production pack refuses, one comment updated in place", async () => {
+    const github = await startFakeGithub("shop", "deploy", "ghs_commandTestToken42");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "safe-deploy-pr-"));
+    const eventPath = path.join(dir, "event.json");
+    fs.writeFileSync(eventPath, JSON.stringify({ number: 12, pull_request: { number: 12, head: { sha: "4f2c9e1", repo: { full_name: "shop/deploy" } } }, repository: { full_name: "shop/deploy" } }));
+    const summary = path.join(dir, "summary.md");
+    const actions = { GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: github.url, GITHUB_REPOSITORY: "shop/deploy", GITHUB_TOKEN: "ghs_commandTestToken42", GITHUB_STEP_SUMMARY: summary };
+    const key = (field: string) => `safe-deploy:services.${field}`;
+    const version = (await engine.cli(["config", "get", "--path", key("user-api.version")])).stdout.trim();
+    const previous = (await engine.cli(["config", "get", "--path", key("user-api.previousVersion")])).stdout.trim();
+    try {
+      await engine.cli(["config", "set", "--path", key("user-api.previousVersion"), version]);
+      await engine.cli(["config", "set", "--path", key("user-api.version"), "v2.6.0"]);
+      const clean = await runSafeDeploy(engine, ["preview", "--stack", "production", "--comment"], engine.workDir, actions);
+      expect(clean.code, clean.stderr).toBe(0);
+      expect(clean.stderr).toMatch(/safe-deploy preview: job summary written; comment created: https:\/\/github\.com\/shop\/deploy\/pull\/12#issuecomment-\d+/);
+      const [first] = github.comments.get(12) ?? [];
+      expect(first?.body).toContain("### ✅ production (production): would go through");
+      expect(first?.body).toContain(`| user-api | ${version} → **v2.6.0** | rolling |`);
+      expect(first?.body).toMatch(/- user-api to .*v2\.6\.0|- user-api to .*: quick `kubectl /);
+
+      await engine.cli(["config", "set", "--path", key("recommendation-engine.canaryWeight"), "40"]);
+      const refused = await runSafeDeploy(engine, ["preview", "--stack", "production", "--comment"], engine.workDir, actions);
+      expect(refused.code, refused.stderr).toBe(0);
+      expect(refused.stderr).toContain("comment updated");
+      const comments = github.comments.get(12) ?? [];
+      expect(comments).toHaveLength(1);
+      expect(comments[0]?.body).toContain("### ⛔ production (production): would be refused by policy enforce-canary-steps");
+      expect(comments[0]?.body).toContain("**enforce-canary-steps** (⛔ blocking: mandatory in production)");
+      // The whole preview in the job summary, both pushes; no secret anywhere.
+      expect(fs.readFileSync(summary, "utf8").split("<!-- safe-deploy:preview -->")).toHaveLength(3);
+      for (const secret of [engine.env["PULUMI_CONFIG_PASSPHRASE"]!, "ghs_commandTestToken42"]) {
+        expect(comments[0]?.body).not.toContain(secret);
+        expect(refused.stdout + refused.stderr).not.toContain(secret);
+      }
+    } finally {
+      await engine.cli(["config", "set", "--path", key("recommendation-engine.canaryWeight"), "20"]);
+      await engine.cli(["config", "set", "--path", key("user-api.version"), version]);
+      await engine.cli(["config", "set", "--path", key("user-api.previousVersion"), previous]);
+      await github.server.close();
+    }
   }, UP_TIMEOUT_MS);
 
   it("exits 64 on a command line it does not take, and 2 outside a project", async () => {

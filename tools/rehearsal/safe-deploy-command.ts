@@ -19,9 +19,9 @@ export interface CommandRun {
 }
 
 /** Runs the command to its end; a non-zero exit is a result, not an error. */
-export async function runSafeDeploy(engine: EngineStack, args: readonly string[], cwd = engine.workDir): Promise<CommandRun> {
+export async function runSafeDeploy(engine: EngineStack, args: readonly string[], cwd = engine.workDir, env: Readonly<Record<string, string>> = {}): Promise<CommandRun> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [SAFE_DEPLOY_BIN, ...args], { cwd, env: { ...process.env, ...engine.env }, maxBuffer: 16 * 2 ** 20 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [SAFE_DEPLOY_BIN, ...args], { cwd, env: { ...process.env, ...engine.env, ...env }, maxBuffer: 16 * 2 ** 20 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
