@@ -4,8 +4,8 @@
 // it out. `--json` prints one JSON document on stdout; progress goes to
 // stderr. Exit codes: cli/exit-codes.ts.
 import { Command, InvalidArgumentError, Option } from "commander";
-import { formatChecklist } from "./checklist-summary";
-import { runEngine, exitCodeOf, type EngineRun } from "./engine-run";
+import { runEngine, exitCodeOf } from "./engine-run";
+import { formatRun } from "./format-run";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { formatHistory, serviceHistory } from "./history";
 import { CommandInputError, openStack } from "./open-stack";
@@ -33,21 +33,6 @@ interface StackOptions {
 
 function write(json: boolean | undefined, document: unknown, text: string): void {
   process.stdout.write(json === true ? `${JSON.stringify(document, null, 2)}\n` : text);
-}
-
-function formatRun(run: EngineRun): string {
-  // `read`: the program reads its own last outputs on every pass; that changes nothing.
-  const changes = Object.entries(run.changes).filter(([op]) => op !== "same" && op !== "read").map(([op, count]) => `${count} to ${op}`);
-  const lines = [
-    `${run.operation} of stack ${run.stack} (${run.environment}): ${run.outcome} in ${run.seconds} s${changes.length === 0 ? ", no changes" : `: ${changes.join(", ")}`}`,
-  ];
-  const indented = (text: string) => text.split("\n").join("\n    ");
-  for (const warning of run.warnings) lines.push(`  warning: ${indented(warning)}`);
-  for (const finding of run.policy) lines.push(`  policy ${finding.policy} (${finding.level}): ${indented(finding.message)}`);
-  if (run.checklist !== undefined) lines.push(...formatChecklist(run.checklist));
-  // The engine's own closing words ("preview failed") say nothing the outcome does not.
-  for (const error of run.outcome === "succeeded" ? [] : run.errors.filter((e) => !/^(preview|update) failed$/.test(e))) lines.push(`  error: ${indented(error)}`);
-  return `${lines.join("\n")}\n`;
 }
 
 function stackCommand(name: string, description: string, defaultMinutes: number): Command {

@@ -12,6 +12,8 @@
 // test takes some minutes.
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatRun } from "../../cli/format-run";
+import { formatRelease, type ReleaseRun } from "../../cli/release";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
 import { startServer, type LoopbackServer } from "../checks/loopback-server";
@@ -108,6 +110,8 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
       const ran = await release("v4.1.0");
       expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(3);
       const run = json<Release>(ran);
+      // As the command prints it without --json (the README shows it).
+      console.log(formatRelease(json<ReleaseRun>(ran), formatRun));
       expect(run.outcome).toBe("aborted");
       expect(run.why).toMatch(/^the canary analysis failed v4\.1\.0: /);
       expect(run.steps.map((step) => [step.what, step.analysis?.decision])).toEqual([["v4.1.0 as the canary at 10% of the traffic", "fail"]]);
@@ -193,6 +197,7 @@ describe.skipIf(!toolchain.ok || !prometheusReady("the canary release tests") ||
       const ran = await release("v4.3.0");
       expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(0);
       const run = json<Release>(ran);
+      console.log(formatRelease(json<ReleaseRun>(ran), formatRun));
       expect(run.outcome).toBe("succeeded");
       expect(run.steps.map((step) => [step.what, step.analysis?.decision])).toEqual([
         ["go on with v4.3.0 as the canary at 30% of the traffic, where the release had reached", "pass"],

@@ -6,6 +6,8 @@
 // for rolling, a release whose verification fails after the rollout, rolled
 // back the same way (the Deployment first, then the update).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatRun } from "../../cli/format-run";
+import { formatRelease, type ReleaseRun } from "../../cli/release";
 import type { EngineStack } from "../../tools/rehearsal/engine";
 import { runSafeDeploy, type CommandRun } from "../../tools/rehearsal/safe-deploy-command";
 import { startServer, type Handler, type LoopbackServer } from "../checks/loopback-server";
@@ -163,6 +165,8 @@ describe.skipIf(!toolchain.ok)("safe-deploy release of rolling user-api", () => 
       const ran = await runSafeDeploy(engine, ["release", "user-api", "v2.5.0", "--stack", "production", "--json"]);
       expect(ran.code, `${ran.stdout}\n${ran.stderr}`).toBe(3);
       const run = json<{ outcome: string; steps: { what: string; update: { outcome: string; errors: string[] } }[]; undo: { quick: { ok: boolean; command: string }; update: { outcome: string } } }>(ran);
+      // As the command prints it without --json (the README shows it).
+      console.log(formatRelease(json<ReleaseRun>(ran), formatRun));
       expect(run.outcome).toBe("rolled-back");
       expect(run.steps.map((step) => step.what)).toEqual(["roll out v2.5.0, keeping v2.4.0 as the rollback target"]);
       expect(run.steps[0]?.update.errors.join("\n")).toContain("user-api-verify");
