@@ -52,12 +52,26 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 /** Text of many lines, kept as it is, in a fence no line of it can close. */
 const block = (text: string) => `\`\`\`\`text\n${text.replace(/````/g, "'''")}\n\`\`\`\``;
 
+/**
+ * The resource changes in a line, by operation and kind (`create: 7 Deployment, 5 Service`); what is
+ * replaced or deleted also by name, since that is what a reviewer looks twice at. The engine's own
+ * resources (the stack, providers) and the program's components change nothing in the cluster: left out.
+ */
 function resourceChanges(run: EngineRun): string {
-  const changed = Object.entries(run.changes).filter(([op, n]) => op !== "same" && op !== "read" && n > 0);
-  if (changed.length === 0) return "no resource changes";
-  const counted = changed.map(([op, n]) => `${n} to ${op}`).join(", ");
-  const named = run.steps.slice(0, 12).map((step) => `${step.op} ${step.resource}`);
-  return `${counted}: ${named.join("; ")}${run.steps.length > 12 ? `; and ${run.steps.length - 12} more` : ""}`;
+  const byOp = new Map<string, { kinds: Map<string, number>; names: string[] }>();
+  for (const step of run.steps) {
+    const [type = "", name = ""] = step.resource.split(" ");
+    if (type.startsWith("pulumi:") || type.startsWith("safe-deploy:")) continue;
+    const kind = type.split(":").at(-1) ?? type;
+    const entry = byOp.get(step.op) ?? { kinds: new Map<string, number>(), names: [] as string[] };
+    entry.kinds.set(kind, (entry.kinds.get(kind) ?? 0) + 1);
+    if (/replace|delete/.test(step.op)) entry.names.push(`${kind} ${name}`);
+    byOp.set(step.op, entry);
+  }
+  if (byOp.size === 0) return "no resource changes";
+  return [...byOp]
+    .map(([op, { kinds, names }]) => `${op}: ${[...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ")}${names.length === 0 ? "" : ` (${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""})`}`)
+    .join("; ");
 }
 
 export function renderStack(preview: StackPreview): string {
@@ -78,7 +92,10 @@ export function renderStack(preview: StackPreview): string {
     lines.push("**Policy pack**", "");
     for (const finding of findings) {
       const level = preview.mandatory.has(finding.policy) ? `⛔ blocking: mandatory in ${cell(preview.environment)}` : "advisory";
-      lines.push(`- **${cell(finding.policy)}** (${level}): ${cell(finding.message)}`);
+      // The first line in the list; the rest (a checklist's items, each with its fix) kept as written.
+      const [first = "", ...rest] = finding.message.split("\n");
+      lines.push(`- **${cell(finding.policy)}** (${level}): ${cell(first)}`);
+      if (rest.some((line) => line.trim() !== "")) lines.push("", block(rest.join("\n").trim()).replace(/^/gm, "  "));
     }
     lines.push("");
   }

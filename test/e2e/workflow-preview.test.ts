@@ -148,7 +148,10 @@ describe.skipIf(!toolchain.ok)("preview.yml, its run steps in order as a runner 
       const body = comments()[0]!.body;
       // Nothing deployed yet: every service new; production's gate refuses (staging has not served the versions).
       expect(body).toContain("### ✅ staging (staging): would go through");
-      expect(body).toMatch(/### ⛔ production \(production\): would be refused by .*production's gate \(the checklist\)/);
+      expect(body).toContain("### ⛔ production (production): would be refused by policy enforce-pre-deployment-checklist");
+      expect(body).toContain("**enforce-pre-deployment-checklist** (⛔ blocking: mandatory in production)");
+      // Each item that did not pass, with its fix, as the pack words it.
+      expect(body).toMatch(/staging-first.*\n/);
       expect(body).toContain("| user-api | new → **v2.4.0** | rolling |");
       expect(first.summary).toContain("<!-- safe-deploy:preview -->");
       for (const secret of [PASSPHRASE, TOKEN, kubeconfig.match(/token: (\S+)/)?.[1] ?? "no token in the kubeconfig"]) {

@@ -45,7 +45,7 @@ describe("the preview comment", () => {
     expect(comment.startsWith(`${COMMENT_MARKER}\n## safe-deploy preview`)).toBe(true);
     expect(comment).toContain("### ✅ production (production): would go through");
     expect(comment).toContain("| user-api | v2.4.0 → **v2.5.0** | rolling |");
-    expect(comment).toContain("Resources: 2 to update: update kubernetes:apps/v1:Deployment user-api; update kubernetes:core/v1:ConfigMap safe-deploy-record.");
+    expect(comment).toContain("Resources: update: 1 Deployment, 1 ConfigMap.");
     expect(comment).toContain("- user-api to v2.4.0: quick `kubectl patch deployment user-api -n production ...`");
   });
 
