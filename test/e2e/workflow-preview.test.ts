@@ -146,6 +146,9 @@ describe.skipIf(!toolchain.ok)("preview.yml, its run steps in order as a runner 
       const comments = () => github.comments.get(21) ?? [];
       expect(comments()).toHaveLength(1);
       const body = comments()[0]!.body;
+      // The README shows this comment, as a real run made it.
+      const sample = process.env["SAFE_DEPLOY_COMMENT_SAMPLE"];
+      if (sample !== undefined) fs.writeFileSync(sample, body);
       // Nothing deployed yet: every service new; production's gate refuses (staging has not served the versions).
       expect(body).toContain("### ✅ staging (staging): would go through");
       expect(body).toContain("### ⛔ production (production): would be refused by policy enforce-pre-deployment-checklist");
