@@ -87,15 +87,22 @@ export function renderStack(preview: StackPreview): string {
     lines.push("");
   }
   lines.push(`Resources: ${cell(resourceChanges(preview.run))}.`, "");
-  const findings = [...preview.run.policy].sort((a, b) => Number(preview.mandatory.has(b.policy)) - Number(preview.mandatory.has(a.policy)));
-  if (findings.length > 0) {
+  // One entry per policy: what it asks once, then what it found, resource by resource, as the pack words it.
+  const byPolicy = new Map<string, { first: string; rest: string[] }>();
+  for (const finding of preview.run.policy) {
+    const [first = "", ...rest] = finding.message.split("\n");
+    const entry = byPolicy.get(finding.policy) ?? { first, rest: [] };
+    entry.rest.push(rest.join("\n").trim());
+    byPolicy.set(finding.policy, entry);
+  }
+  const policies = [...byPolicy].sort(([a], [b]) => Number(preview.mandatory.has(b)) - Number(preview.mandatory.has(a)));
+  if (policies.length > 0) {
     lines.push("**Policy pack**", "");
-    for (const finding of findings) {
-      const level = preview.mandatory.has(finding.policy) ? `⛔ blocking: mandatory in ${cell(preview.environment)}` : "advisory";
-      // The first line in the list; the rest (a checklist's items, each with its fix) kept as written.
-      const [first = "", ...rest] = finding.message.split("\n");
-      lines.push(`- **${cell(finding.policy)}** (${level}): ${cell(first)}`);
-      if (rest.some((line) => line.trim() !== "")) lines.push("", block(rest.join("\n").trim()).replace(/^/gm, "  "));
+    for (const [policy, { first, rest }] of policies) {
+      const level = preview.mandatory.has(policy) ? `⛔ blocking: mandatory in ${cell(preview.environment)}` : "advisory";
+      lines.push(`- **${cell(policy)}** (${level}): ${cell(first)}`);
+      const found = rest.filter((text) => text !== "");
+      if (found.length > 0) lines.push("", block(found.join("\n")).replace(/^/gm, "  "));
     }
     lines.push("");
   }

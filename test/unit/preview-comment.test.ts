@@ -81,3 +81,21 @@ describe("the preview comment", () => {
     expect((comment.match(/^````/gm)?.length ?? 0) % 2).toBe(0);
   });
 });
+
+describe("the policy findings in the comment", () => {
+  it("says what a policy asks once, then what it found on each resource", () => {
+    const asks = "Deployments keep a budget. Fix: set one.";
+    const { comment } = renderComment([
+      preview({
+        run: run({
+          policy: [
+            { policy: "configure-pod-disruption-budget", level: "advisory", message: `${asks}\nDeployment production/user-api has none.` },
+            { policy: "configure-pod-disruption-budget", level: "advisory", message: `${asks}\nDeployment production/payment-service-blue has none.` },
+          ],
+        }),
+      }),
+    ]);
+    expect(comment.split(asks)).toHaveLength(2);
+    expect(comment).toContain("  ````text\n  Deployment production/user-api has none.\n  Deployment production/payment-service-blue has none.\n  ````");
+  });
+});
