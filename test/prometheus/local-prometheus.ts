@@ -1,29 +1,20 @@
 // A real Prometheus (Debian's package) for the tests: on 127.0.0.1, a free
 // port, a temporary data directory, a short scrape interval; stopped by pid.
 // Without the binary the tests are skipped loudly, naming the install command.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENSURE_COMMAND } from "../../tools/toolchain/paths";
+import { debianBinary, debianReady } from "../support/debian-binary";
 import { waitFor } from "../../tools/cluster/wait";
 
 /** The `prometheus` executable on PATH, or undefined. */
-export function prometheusBinary(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v prometheus"], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const prometheusBinary = (): string | undefined => debianBinary("prometheus");
 
-/** Whether Prometheus is installed; warns loudly (what is skipped, and the install command) when not. */
-export function prometheusReady(what: string): boolean {
-  if (prometheusBinary() !== undefined) return true;
-  console.warn(`\n*** SKIPPED: ${what} need(s) prometheus (Debian package, not installed).\n*** Run: ${ENSURE_COMMAND}   (it runs apt-get install prometheus)\n`);
-  return false;
-}
+/** Whether prometheus is installed; warns loudly (what is skipped, and the install command) when not. */
+export const prometheusReady = (what: string): boolean => debianReady("prometheus", what);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -2,26 +2,18 @@
 // person looks at: open a file, take a screenshot, and read what the page
 // laid out (boxes, overflow) and what the screenshot shows (pixels).
 // Without the binary the tests are skipped loudly, naming the install command.
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { PNG } from "pngjs";
 // puppeteer-core is an ES module only: its types imported as one, the module loaded by import().
 import type { Page } from "puppeteer-core" with { "resolution-mode": "import" };
 import { ENSURE_COMMAND } from "../../tools/toolchain/paths";
+import { debianBinary, debianReady } from "./debian-binary";
 
-export function chromiumBinary(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The `chromium` executable on PATH, or undefined. */
+export const chromiumBinary = (): string | undefined => debianBinary("chromium");
 
-export function chromiumReady(what: string): boolean {
-  if (chromiumBinary() !== undefined) return true;
-  console.warn(`\n*** SKIPPED: ${what} need(s) chromium (Debian package, not installed).\n*** Run: ${ENSURE_COMMAND}   (it runs apt-get install chromium)\n`);
-  return false;
-}
+/** Whether chromium is installed; warns loudly (what is skipped, and the install command) when not. */
+export const chromiumReady = (what: string): boolean => debianReady("chromium", what);
 
 export interface Looked {
   readonly png: PNG;
