@@ -167,6 +167,7 @@ async function argoSide(kubeconfigPath: string, dir: string, prometheusUrl: stri
     });
   await kubectl(["create", "namespace", namespace]);
   const controller = await startArgoRollouts(kubeconfigPath, namespace);
+  fs.mkdirSync(dir, { recursive: true });
   const manifests = path.join(dir, "argo.yaml");
   const apply = async (version: string) => {
     fs.writeFileSync(manifests, argoManifests(namespace, prometheusUrl, version));
@@ -209,9 +210,22 @@ async function argoSide(kubeconfigPath: string, dir: string, prometheusUrl: stri
         },
         { timeoutMs: 20 * 6 * INTERVAL * 1000, intervalMs: 200 },
       );
+      process.stderr.write(`  Argo ${version}: ${aborted ? "aborted" : "promoted"}; ${await analysisRuns()}\n`);
       return aborted;
     },
   };
+
+  /** What Argo's analysis measured, from its AnalysisRuns: the evidence behind its decision. */
+  async function analysisRuns(): Promise<string> {
+    const runs = (await custom.listNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace, plural: "analysisruns" })) as {
+      items: { metadata: { name: string; creationTimestamp: string }; status?: { phase?: string; metricResults?: { count?: number; successful?: number; failed?: number; inconclusive?: number; error?: number; measurements?: { value?: string; phase?: string }[] }[] } }[];
+    };
+    const latest = runs.items.sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp)).at(-1);
+    if (latest === undefined) return "no AnalysisRun";
+    const m = latest.status?.metricResults?.[0];
+    const values = (m?.measurements ?? []).map((x) => `${x.phase ?? "?"}:${x.value ?? "-"}`).join(" ");
+    return `AnalysisRun ${latest.metadata.name} ${latest.status?.phase ?? "?"}: ${m?.count ?? 0} measurements, ${m?.successful ?? 0} successful, ${m?.failed ?? 0} failed, ${m?.inconclusive ?? 0} inconclusive, ${m?.error ?? 0} errors [${values}]`;
+  }
 }
 
 // ---- the run ----
