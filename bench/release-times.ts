@@ -198,7 +198,10 @@ async function argoSide(kubeconfigPath: string, dir: string, prometheusUrl: stri
     },
     /** One rollout to `version`; true when Argo aborted it. */
     async release(version: string): Promise<boolean> {
+      // The status describes the rollout before until the controller takes the new template (a new pod hash).
+      const before = (await status()).currentPodHash;
       await apply(version);
+      await waitUntil(`Argo to take ${version}`, async () => (await status()).currentPodHash !== before, { timeoutMs: 60_000, intervalMs: 100 });
       let aborted = false;
       await waitUntil(
         `Argo's rollout of ${version} to end`,
