@@ -164,7 +164,7 @@ export async function releaseService(opened: OpenedStack, service: string, versi
 
 export function formatRelease(run: ReleaseRun, formatRun: (run: EngineRun) => string): string {
   const lines = [`release of ${run.service} ${run.version} (${run.strategy}) on stack ${run.stack}: ${run.outcome} in ${run.seconds} s`];
-  if (run.why !== undefined) lines.push(`  why: ${run.why}`);
+  if (run.why !== undefined) lines.push(`  why: ${run.why.split("\n").join("\n    ")}`);
   if (run.again !== undefined) lines.push(`  released again, as asked: ${run.again}`);
   for (const step of run.steps) {
     lines.push(`  step: ${step.what}`, ...indent(formatRun(step.update), 4));
