@@ -13,7 +13,7 @@ export interface CanaryJudgement {
   readonly decision: CanaryAnalysis["decision"];
   /** The last look, whose reasons and numbers are the evidence. */
   readonly last: CanaryAnalysis;
-  /** Every look: when (Unix seconds), its decision and the canary's and stable's error rates, for the report. */
+  /** Every look: when (Unix seconds), its decision and the canary's and stable's error rates (in --json; the report reads Prometheus itself). */
   readonly looks: readonly { readonly at: number; readonly decision: CanaryAnalysis["decision"]; readonly canaryErrorRate: number; readonly stableErrorRate: number; readonly canaryRequests: number }[];
   /** When the analysis started (the step's update done) and ended, Unix seconds. */
   readonly start: number;

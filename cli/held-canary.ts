@@ -14,7 +14,7 @@ import { CommandInputError, readConfigValues, type OpenedStack } from "./open-st
 import { releaseNotifier } from "./release-notices";
 import { serviceSpec } from "./release";
 import { applyServiceConfig, changesOf, configChanges, serviceRaw } from "./rollback-target";
-import { takeBack, type TakeBack } from "./take-back";
+import { formatQuick, takeBack, type TakeBack } from "./take-back";
 
 export interface HeldCanaryRun {
   readonly service: string;
@@ -61,7 +61,7 @@ export async function actOnHeldCanary(
 
 export function formatHeldCanary(run: HeldCanaryRun, formatRun: (run: EngineRun) => string): string {
   const lines = [`${run.action} of ${run.service} ${run.version} on stack ${run.stack}: ${run.outcome}: ${run.what}`];
-  if (run.undo?.quick != null) lines.push(`  traffic back: ${run.undo.quick.ok ? `${run.undo.quick.seconds} s` : `failed: ${run.undo.quick.output}`} (${run.undo.quick.command})`);
+  if (run.undo?.quick != null) lines.push(`  ${formatQuick(run.undo.quick)}`);
   const update = run.undo?.update ?? run.update;
   if (update !== undefined) lines.push(...formatRun(update).trimEnd().split("\n").map((line) => `  ${line}`));
   return `${lines.join("\n")}\n`;

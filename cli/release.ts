@@ -24,7 +24,7 @@ import { EXIT, type ExitCode } from "./exit-codes";
 import { CommandInputError, readConfigValues, type OpenedStack } from "./open-stack";
 import { releaseNotifier } from "./release-notices";
 import { applyServiceConfig, changesOf, configChanges, serviceRaw } from "./rollback-target";
-import { takeBack, type TakeBack } from "./take-back";
+import { formatQuick, takeBack, type TakeBack } from "./take-back";
 
 /** `aborted`: the canary analysis failed and the canary was taken out; `held`: it could not decide in time. */
 export type ReleaseOutcome = Outcome | "rolled-back" | "aborted" | "held";
@@ -175,7 +175,7 @@ export function formatRelease(run: ReleaseRun, formatRun: (run: EngineRun) => st
   }
   if (run.undo !== undefined) {
     const quick = run.undo.quick;
-    lines.push(quick === null ? "  taken back by the update alone (no quick command reaches the version before)" : `  traffic back: ${quick.ok ? `${quick.seconds} s` : `failed: ${quick.output}`} (${quick.command})`);
+    lines.push(quick === null ? "  taken back by the update alone (no quick command reaches the version before)" : `  ${formatQuick(quick)}`);
     lines.push(...indent(formatRun(run.undo.update), 4));
   }
   if (run.outcome === "held") {

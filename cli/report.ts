@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { defaultCanaryAnalysis } from "../config/canary-analysis";
 import { parseStackConfig, rawConfigFromAll } from "../config/load";
+import { parseUpdateMessage } from "../lib/update-messages";
 import { renderReport } from "../release-report/render";
 import { releaseTimeline, type ReleaseTimeline } from "../release-report/timeline";
 import { readTrackSeries } from "../release-report/track-series";
@@ -26,11 +27,7 @@ export interface ReportRun {
 
 /** The service of the newest update `safe-deploy release` made, from its message. */
 function latestReleased(messages: readonly (string | undefined)[]): string | undefined {
-  for (const message of messages) {
-    const service = /^safe-deploy release (\S+) \S+: /.exec(message ?? "")?.[1];
-    if (service !== undefined) return service;
-  }
-  return undefined;
+  return messages.map(parseUpdateMessage).find((message) => message?.command === "release")?.service;
 }
 
 export async function writeReport(opened: OpenedStack, service: string | undefined, options: { readonly out?: string; readonly now?: Date }): Promise<ReportRun> {

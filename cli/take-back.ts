@@ -37,3 +37,8 @@ export async function takeBack(
   const update = await runEngine({ ...opened, config: now }, "up", { timeoutMs: Math.max(1, options.timeoutMs - (Date.now() - startedAt)), progress: options.progress, message: options.message });
   return { quick, update };
 }
+
+/** The take-back's quick command in a line: how long traffic took to come back, or why it did not. */
+export function formatQuick(quick: NonNullable<TakeBack["quick"]>): string {
+  return `traffic back: ${quick.ok ? `${quick.seconds} s` : `failed: ${quick.output}`} (${quick.command})`;
+}
