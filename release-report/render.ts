@@ -41,8 +41,7 @@ interface Marker {
 
 function markers(steps: readonly TimelineStep[]): Marker[] {
   return steps.flatMap((step, i) => {
-    const share = /at (\d+)% of the traffic/.exec(step.what)?.[1];
-    const label = share !== undefined ? `${share}%` : step.by === "take-back" ? "taken back" : step.by === "abort" ? "abort" : /^promote/.test(step.what) ? "promote" : `#${step.update}`;
+    const label = step.share !== undefined ? `${step.share}%` : step.by === "take-back" ? "taken back" : step.by === "abort" ? "abort" : /^promote/.test(step.what) ? "promote" : `#${step.update}`;
     const out: Marker[] = [{ at: step.endedAt, label, colour: "#475569", kind: "step" }];
     if (step.analysis !== undefined) {
       const { decision } = step.analysis;

@@ -23,6 +23,8 @@ export interface TimelineStep {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly result: string;
+  /** A release step that put the canary at this share of the traffic, percent. @default - not a canary share */
+  readonly share?: number;
   /** A canary share: the analysis' decision after it, with its words. */
   readonly analysis?: { readonly decision: Decision; readonly words: string };
 }
@@ -60,9 +62,9 @@ export function releaseTimeline(entries: readonly Entry[], service: string, vers
 
   const steps: TimelineStep[] = run.map(({ entry, message }, i) => {
     const next = run[i + 1]?.message;
-    const isShare = message.command === "release" && message.takenBack === undefined && /as the canary at \d+% of the traffic/.test(message.what);
+    const share = message.command === "release" && message.takenBack === undefined ? /as the canary at (\d+)% of the traffic/.exec(message.what)?.[1] : undefined;
     let analysis: TimelineStep["analysis"];
-    if (isShare && entry.result === "succeeded") {
+    if (share !== undefined && entry.result === "succeeded") {
       analysis =
         next === undefined
           ? { decision: "held", words: "no decision on record: held for a person, or still being judged" }
@@ -79,6 +81,7 @@ export function releaseTimeline(entries: readonly Entry[], service: string, vers
       startedAt: new Date(entry.startTime).getTime(),
       endedAt: new Date(entry.endTime).getTime(),
       result: entry.result,
+      ...(share === undefined ? {} : { share: Number(share) }),
       ...(analysis === undefined ? {} : { analysis }),
     };
   });

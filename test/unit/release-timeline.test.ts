@@ -31,6 +31,7 @@ describe("a release's timeline", () => {
     const timeline = releaseTimeline(history(share("v4.2.0", 10), share("v4.2.0", 30, "the canary analysis passed v4.2.0 as the canary at 10% of the traffic after 61 s")), service);
     expect(timeline?.verdict).toBe("held");
     expect(timeline?.steps.map((step) => step.analysis?.decision)).toEqual(["pass", "held"]);
+    expect(timeline?.steps.map((step) => step.share)).toEqual([10, 30]);
     expect(timeline?.why).toBe("v4.2.0 as the canary at 30% of the traffic: no decision on record: held for a person, or still being judged");
   });
 
@@ -64,5 +65,16 @@ describe("a release's timeline", () => {
 
   it("has nothing to say of a service no release names", () => {
     expect(releaseTimeline(history("safe-deploy rollback user-api"), service)).toBeUndefined();
+  });
+});
+
+describe("a canary's take-back in the timeline", () => {
+  it("is no share, though its reason names the share that failed", () => {
+    const timeline = releaseTimeline(
+      history(share("v4.4.0", 10), { command: "release", version: "v4.4.0", what: "v4.4.0 as the canary at 10% of the traffic: Deployment recommendation-engine-canary failed", takenBack: "rolled-back" }),
+      service,
+    );
+    expect(timeline?.steps.map((step) => [step.by, step.share])).toEqual([["release", 10], ["take-back", undefined]]);
+    expect(timeline?.verdict).toBe("rolled back");
   });
 });
